@@ -1,0 +1,211 @@
+"""Small pieces of page shared by the screens: key figures, banners, details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dash import html
+
+from dashboard.figures import level_label
+from dashboard.i18n import name_of, t, term_label
+from domain import (
+    COMMAND_LEVELS,
+    DEPOT_LEVELS,
+    FORCE_STATUSES,
+    FORCE_TYPES,
+    MATERIAL_CATALOGUE,
+    NODE_STATUSES,
+    RECTIFICATION_STATUSES,
+    RESPONSE_LEVELS,
+    RISK_CATEGORIES,
+    RISK_GRADES,
+    RISK_KINDS,
+    Term,
+    term,
+)
+from layers.summary import KeyFigures
+
+
+def _figure(label: str, value: str, colour: str | None = None, key: str = "") -> html.Div:
+    style = {"borderTopColor": colour} if colour else None
+    return html.Div(
+        [html.Div(value, className="kf-value"), html.Div(label, className="kf-label")],
+        className="kf",
+        style=style,
+        **({"data-key": key} if key else {}),
+    )
+
+
+def _n(value: float) -> str:
+    return f"{round(value):,}"
+
+
+def key_figures(figures: KeyFigures, lang: str) -> list[html.Div]:
+    """The row of key figures for one filter."""
+    items = [
+        _figure(term_label(g, lang), _n(figures.points_by_grade[g.key]), g.colour, f"grade-{g.key}")
+        for g in RISK_GRADES
+    ]
+    rate = figures.rectification_rate
+    items += [
+        _figure(t("fig_hidden_open", lang), _n(figures.hidden_open), "#e02020", "hidden-open"),
+        _figure(
+            t("fig_hidden_rectified", lang),
+            _n(figures.hidden_rectified),
+            "#20a050",
+            "hidden-rectified",
+        ),
+        _figure(
+            t("fig_rectification_rate", lang),
+            "—" if rate is None else f"{rate:.1%}",
+            None,
+            "rectification-rate",
+        ),
+    ]
+    items += [
+        _figure(t(f"fig_{name}", lang), _n(value), "#3060a0", f"material-{name}")
+        for name, value in figures.materials.items()
+    ]
+    items += [
+        _figure(t("fig_people", lang), _n(figures.people), "#e4572e", "people"),
+        _figure(t("fig_vehicles", lang), _n(figures.vehicles), "#e4572e", "vehicles"),
+        _figure(t("fig_force_boats", lang), _n(figures.boats), "#e4572e", "force-boats"),
+        _figure(
+            t("fig_nodes_on_duty", lang),
+            f"{figures.nodes_on_duty:,}/{figures.nodes_total:,}",
+            "#20a050",
+            "nodes-on-duty",
+        ),
+    ]
+    return items
+
+
+def local_time(moment: datetime, tz: str, fmt: str = "%H:%M") -> str:
+    """``moment`` as the command centre's wall clock shows it."""
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def response_banner(activation: dict | None, lang: str) -> html.Div:
+    """The response level in force, in its colour, or "no response active"."""
+    if activation is None:
+        return html.Div(t("no_response", lang), className="response response-none")
+    level = activation["level"]
+    colour = term(RESPONSE_LEVELS, str(level)).colour
+    reason = activation.get("reason_en" if lang == "en" else "reason") or activation["reason"]
+    text = f"{level_label(level, lang)} {t('response_in_force', lang)}"
+    return html.Div(
+        [
+            html.Span(text, className="response-level"),
+            html.Span(reason, className="response-reason"),
+        ],
+        className=f"response response-{level}",
+        style={"backgroundColor": colour},
+    )
+
+
+# What the details panel shows for each map, in order: (label key, column, vocabulary).
+_FIELDS: dict[str, list[tuple[str, str, tuple[Term, ...] | None]]] = {
+    "risk": [
+        ("field_code", "code", None),
+        ("field_category", "category", RISK_CATEGORIES),
+        ("field_kind", "kind", RISK_KINDS),
+        ("field_grade", "grade", RISK_GRADES),
+        ("field_township", "township_name", None),
+        ("field_responsible", "responsible_person", None),
+        ("field_phone", "responsible_phone", None),
+        ("field_leader", "supervising_leader", None),
+        ("field_people", "people_threatened", None),
+        ("field_households", "households_threatened", None),
+        ("field_rectification", "rectification_status", RECTIFICATION_STATUSES),
+        ("field_deadline", "rectification_deadline", None),
+        ("field_inspection", "last_inspection", None),
+    ],
+    "materials": [
+        ("field_code", "code", None),
+        ("field_level", "level", DEPOT_LEVELS),
+        ("field_township", "township_name", None),
+        ("field_keeper", "keeper", None),
+        ("field_phone", "keeper_phone", None),
+        ("field_mobilise", "mobilise_level", None),
+    ],
+    "forces": [
+        ("field_code", "code", None),
+        ("field_type", "type", FORCE_TYPES),
+        ("field_township", "township_name", None),
+        ("field_headcount", "headcount", None),
+        ("field_vehicles", "vehicles", None),
+        ("field_boats", "boats", None),
+        ("field_leader", "leader", None),
+        ("field_phone", "leader_phone", None),
+        ("field_status", "status", FORCE_STATUSES),
+        ("field_mobilise", "mobilise_level", None),
+    ],
+    "command": [
+        ("field_code", "code", None),
+        ("field_level", "level", COMMAND_LEVELS),
+        ("field_township", "township_name", None),
+        ("field_duty_officer", "duty_officer", None),
+        ("field_phone", "duty_phone", None),
+        ("field_channels", "channels", None),
+        ("field_status", "status", NODE_STATUSES),
+        ("field_mobilise", "mobilise_level", None),
+    ],
+}
+
+
+def _value(record: dict, column: str, vocabulary: tuple[Term, ...] | None, lang: str) -> str:
+    value = record.get(column)
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return t("none", lang)
+    if column == "township_name":
+        return name_of(record, lang, "township_name")
+    if column == "mobilise_level":
+        return level_label(int(value), lang)
+    if vocabulary is not None:
+        try:
+            return term_label(term(vocabulary, str(value)), lang)
+        except KeyError:
+            return str(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def details(kind: str, record: dict, lang: str, chain: list[dict] | None = None) -> list:
+    """The full record of a clicked point, and for a command node its chain."""
+    rows = [
+        html.Tr([html.Th(t(label, lang)), html.Td(_value(record, column, vocab, lang))])
+        for label, column, vocab in _FIELDS[kind]
+    ]
+    body: list = [html.H3(name_of(record, lang)), html.Table(rows, className="record")]
+    if kind == "materials":
+        stock = [
+            html.Tr(
+                [
+                    html.Th(item.en if lang == "en" else item.zh),
+                    html.Td(
+                        f"{record.get(f'stock_{item.code}', 0):,.0f} "
+                        f"{item.unit_en if lang == 'en' else item.unit_zh}"
+                    ),
+                ]
+            )
+            for item in MATERIAL_CATALOGUE
+            if record.get(f"stock_{item.code}", 0) > 0
+        ]
+        body += [html.H4(t("stock", lang)), html.Table(stock, className="record")]
+    if chain:
+        body += [
+            html.H4(t("chain_title", lang)),
+            html.Ol(
+                [
+                    html.Li(
+                        f"{term_label(term(COMMAND_LEVELS, node['level']), lang)} · "
+                        f"{name_of(node, lang)} · {node['duty_officer']} {node['duty_phone']}"
+                    )
+                    for node in chain
+                ],
+                className="chain",
+            ),
+        ]
+    return body

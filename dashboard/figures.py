@@ -1,0 +1,470 @@
+"""The four maps as plotly figures: plain functions, tested without a browser.
+
+Every map has the same fixed list of traces, so an update only patches
+data into known slots and never rebuilds a figure (the outlines and the
+style are sent once per page):
+
+0. township outlines (lines)      2. links (command map only)
+1. township names (text)          3.. one trace per category (constant colour)
+                                  last: township totals (when points are many)
+
+One constant-colour trace per category draws faster than one trace with a
+colour array, and gives the legend for free.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch
+
+from dashboard.encode import typed
+from dashboard.i18n import t, term_label
+from domain import (
+    COMMAND_LEVELS,
+    DEPOT_LEVELS,
+    FORCE_STATUSES,
+    FORCE_TYPES,
+    LEVEL_NUMERALS,
+    NODE_STATUSES,
+    RECTIFICATION_STATUSES,
+    RISK_GRADES,
+    RISK_KINDS,
+    Term,
+)
+from layers.aggregate import by_township, township_anchors
+
+MAP_KINDS = ("risk", "materials", "forces", "command")
+OUTLINES, NAMES, LINKS, FIRST_CATEGORY = 0, 1, 2, 3
+# More points than this in view and a map draws township totals instead.
+POINTS_LIMIT = 3000
+
+
+def _labels(terms: tuple[Term, ...], lang: str) -> dict[str, str]:
+    return {term.key: term_label(term, lang) for term in terms}
+
+
+def _fmt(values: pd.Series) -> pd.Series:
+    return values.round(0).astype("int64").map("{:,}".format)
+
+
+def _risk_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
+    grade = frame["grade"].map(_labels(RISK_GRADES, lang))
+    kind = frame["kind"].map(_labels(RISK_KINDS, lang))
+    status = frame["rectification_status"].map(_labels(RECTIFICATION_STATUSES, lang)).fillna("")
+    return (
+        _name(frame, lang)
+        + "<br>"
+        + grade
+        + " · "
+        + kind
+        + " "
+        + status
+        + "<br>"
+        + _town(frame, lang)
+        + "<br>"
+        + frame["responsible_person"]
+        + " "
+        + frame["responsible_phone"]
+    )
+
+
+def _depot_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
+    level = frame["level"].map(_labels(DEPOT_LEVELS, lang))
+    boats = frame["stock_assault_boat"] + frame["stock_rubber_boat"]
+    stock = (
+        t("fig_woven_bag", lang)
+        + " "
+        + _fmt(frame["stock_woven_bag"])
+        + "<br>"
+        + t("fig_sand", lang)
+        + " "
+        + _fmt(frame["stock_sand"])
+        + "<br>"
+        + t("fig_life_jacket", lang)
+        + " "
+        + _fmt(frame["stock_life_jacket"])
+        + "<br>"
+        + t("fig_boats", lang)
+        + " "
+        + _fmt(boats)
+        + " · "
+        + t("fig_pump", lang)
+        + " "
+        + _fmt(frame["stock_pump"])
+    )
+    return _name(frame, lang) + "<br>" + level + " · " + _town(frame, lang) + "<br>" + stock
+
+
+def _force_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
+    kind = frame["type"].map(_labels(FORCE_TYPES, lang))
+    status = frame["status"].map(_labels(FORCE_STATUSES, lang))
+    counts = (
+        t("fig_people", lang)
+        + " "
+        + _fmt(frame["headcount"])
+        + " · "
+        + t("fig_vehicles", lang)
+        + " "
+        + _fmt(frame["vehicles"])
+        + " · "
+        + t("fig_force_boats", lang)
+        + " "
+        + _fmt(frame["boats"])
+    )
+    return (
+        _name(frame, lang)
+        + "<br>"
+        + kind
+        + " · "
+        + status
+        + "<br>"
+        + counts
+        + "<br>"
+        + frame["leader"]
+        + " "
+        + frame["leader_phone"]
+    )
+
+
+def _node_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
+    level = frame["level"].map(_labels(COMMAND_LEVELS, lang))
+    status = frame["status"].map(_labels(NODE_STATUSES, lang))
+    return (
+        _name(frame, lang)
+        + "<br>"
+        + level
+        + " · "
+        + status
+        + "<br>"
+        + frame["duty_officer"]
+        + " "
+        + frame["duty_phone"]
+    )
+
+
+def _name(frame: pd.DataFrame, lang: str) -> pd.Series:
+    if lang == "en":
+        return frame["name_en"].where(frame["name_en"].astype(bool), frame["name"])
+    return frame["name"]
+
+
+def _town(frame: pd.DataFrame, lang: str) -> pd.Series:
+    return frame["township_name_en" if lang == "en" else "township_name"]
+
+
+def _depot_size(frame: pd.DataFrame) -> np.ndarray:
+    return np.clip(7 + 2.5 * np.log10(1 + frame["stock_woven_bag"].to_numpy()), 7, 22)
+
+
+def _force_size(frame: pd.DataFrame) -> np.ndarray:
+    return np.clip(6 + 1.5 * np.sqrt(frame["headcount"].to_numpy()), 7, 24)
+
+
+def _node_size(frame: pd.DataFrame) -> np.ndarray:
+    return (22 - 3 * frame["depth"].to_numpy()).clip(7, 22)
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """How one of the four maps draws its layer."""
+
+    kind: str
+    title_key: str
+    category: str
+    terms: tuple[Term, ...]
+    hover: Callable[[pd.DataFrame, str], pd.Series]
+    size: Callable[[pd.DataFrame], np.ndarray] | float
+    total_label_key: str  # what a township bubble counts
+
+    @property
+    def aggregate_slot(self) -> int:
+        return FIRST_CATEGORY + len(self.terms)
+
+    def slot(self, key: str) -> int:
+        return FIRST_CATEGORY + [term.key for term in self.terms].index(key)
+
+
+SPECS: dict[str, MapSpec] = {
+    "risk": MapSpec("risk", "map_risk", "grade", RISK_GRADES, _risk_hover, 10.0, "count"),
+    "materials": MapSpec(
+        "materials", "map_materials", "level", DEPOT_LEVELS, _depot_hover, _depot_size, "count"
+    ),
+    "forces": MapSpec(
+        "forces", "map_forces", "type", FORCE_TYPES, _force_hover, _force_size, "headcount"
+    ),
+    "command": MapSpec(
+        "command", "map_command", "level", COMMAND_LEVELS, _node_hover, _node_size, "count"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """Where a map looks: centre and zoom."""
+
+    lon: float
+    lat: float
+    zoom: float
+
+
+def view_for(
+    bounds: tuple[float, float, float, float], width: int = 900, height: int = 480
+) -> View:
+    """Centre and zoom that fit ``bounds`` (west, south, east, north) in a map of that size."""
+    west, south, east, north = bounds
+    lon_span = max(east - west, 1e-4)
+    y0, y1 = (math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (south, north))
+    lat_span_rad = max(y1 - y0, 1e-6)
+    zoom_x = math.log2(width * 360 / (256 * lon_span))
+    zoom_y = math.log2(height * 2 * math.pi / (256 * lat_span_rad))
+    mid = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
+    return View((west + east) / 2, mid, round(min(zoom_x, zoom_y) - 0.15, 2))
+
+
+def outline_arrays(towns: gpd.GeoDataFrame, tolerance: float = 0.0003) -> tuple[list, list]:
+    """Township boundaries as one line trace's lon/lat lists (None between rings)."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for geom in towns.geometry.simplify(tolerance):
+        polygons = getattr(geom, "geoms", [geom])
+        for polygon in polygons:
+            for ring in [polygon.exterior, *polygon.interiors]:
+                xs, ys = ring.xy
+                lons.extend(round(x, 5) for x in xs)
+                lats.extend(round(y, 5) for y in ys)
+                lons.append(None)
+                lats.append(None)
+    return lons, lats
+
+
+def base_figure(
+    spec: MapSpec,
+    towns: gpd.GeoDataFrame,
+    style: dict,
+    view: View,
+    lang: str,
+    *,
+    outline_colour: str = "#4a5b6c",
+    text_colour: str = "#203040",
+    font_size: int = 12,
+    uirevision: str = "map",
+) -> go.Figure:
+    """The fixed traces of one map, with empty data slots; sent once per page."""
+    lons, lats = outline_arrays(towns)
+    anchors = township_anchors(towns)
+    names = anchors["name_en" if lang == "en" else "name"]
+    traces: list[go.Scattermap] = [
+        go.Scattermap(
+            lon=lons,
+            lat=lats,
+            mode="lines",
+            name=t("legend_outline", lang),
+            line={"width": 1.5, "color": outline_colour},
+            hoverinfo="skip",
+            showlegend=False,
+        ),
+        go.Scattermap(
+            lon=anchors["x"].round(5),
+            lat=anchors["y"].round(5),
+            mode="text",
+            text=names,
+            textfont={"size": font_size, "color": text_colour},
+            hoverinfo="skip",
+            showlegend=False,
+        ),
+        go.Scattermap(
+            lon=[],
+            lat=[],
+            mode="lines",
+            name=t("legend_links", lang),
+            line={"width": 1, "color": "#7a8a9a"},
+            hoverinfo="skip",
+            showlegend=spec.kind == "command",
+        ),
+    ]
+    for term in spec.terms:
+        traces.append(
+            go.Scattermap(
+                lon=[],
+                lat=[],
+                mode="markers",
+                name=term_label(term, lang),
+                marker={"color": term.colour, "size": 10, "opacity": 0.9},
+                hoverinfo="text",
+                hoverlabel={"namelength": 0},
+            )
+        )
+    traces.append(
+        go.Scattermap(
+            lon=[],
+            lat=[],
+            mode="markers+text",
+            name=t("legend_aggregate", lang),
+            marker={"color": "#d04020" if spec.kind == "risk" else "#3060a0", "opacity": 0.75},
+            textfont={"size": font_size + 2, "color": "#ffffff"},
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    fig = go.Figure(traces)
+    fig.update_layout(
+        template="none",
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
+        legend={
+            "x": 0.01,
+            "y": 0.99,
+            "xanchor": "left",
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.75)",
+            "font": {"size": font_size},
+        },
+        uirevision=uirevision,
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def _empty() -> dict:
+    return {"lon": [], "lat": [], "hovertext": [], "customdata": [], "text": []}
+
+
+def slot_updates(
+    spec: MapSpec,
+    frame: gpd.GeoDataFrame,
+    towns: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    links: pd.DataFrame | None = None,
+    aggregate: bool | None = None,
+    size_scale: float = 1.0,
+) -> dict[int, dict]:
+    """New data for every data slot of a map: trace index -> properties.
+
+    ``aggregate=None`` decides by size: more than :data:`POINTS_LIMIT` points
+    are drawn as township totals.
+    """
+    if aggregate is None:
+        aggregate = len(frame) > POINTS_LIMIT
+    updates = {FIRST_CATEGORY + n: _empty() for n in range(len(spec.terms))}
+    updates[spec.aggregate_slot] = _empty()
+    updates[LINKS] = {"lon": [], "lat": []}
+    if aggregate:
+        updates[spec.aggregate_slot] = _aggregate(spec, frame, towns, lang, size_scale)
+        return updates
+    if links is not None and len(links):
+        updates[LINKS] = _link_lines(links)
+    x = frame.geometry.x.to_numpy()
+    y = frame.geometry.y.to_numpy()
+    hover = spec.hover(frame, lang).to_numpy() if len(frame) else np.array([])
+    sizes = spec.size if isinstance(spec.size, float) else spec.size(frame)
+    codes = frame["code"].to_numpy()
+    categories = frame[spec.category].to_numpy()
+    for term in spec.terms:
+        mask = categories == term.key
+        slot = {
+            "lon": typed(x[mask]),
+            "lat": typed(y[mask]),
+            "hovertext": hover[mask].tolist(),
+            "customdata": codes[mask].tolist(),
+            "text": [],
+        }
+        if isinstance(sizes, float):
+            slot["marker.size"] = sizes * size_scale
+        else:
+            slot["marker.size"] = typed(sizes[mask] * size_scale)
+        updates[spec.slot(term.key)] = slot
+    return updates
+
+
+def _aggregate(
+    spec: MapSpec, frame: pd.DataFrame, towns: gpd.GeoDataFrame, lang: str, size_scale: float
+) -> dict:
+    if spec.kind == "risk":
+        totals = by_township(frame, towns, count_where={"major": ("grade", "major")})
+        extra = " · " + t("major_count", lang) + " " + totals["major"].astype(str)
+    elif spec.kind == "forces":
+        totals = by_township(frame, towns, sums=("headcount",))
+        extra = " · " + t("headcount", lang) + " " + _fmt(totals["headcount"])
+    else:
+        totals = by_township(frame, towns)
+        extra = pd.Series("", index=totals.index)
+    names = totals["name_en" if lang == "en" else "name"]
+    count = totals["count"].to_numpy()
+    size = np.clip(14 + 10 * np.log10(np.maximum(count, 1)), 14, 48) * size_scale
+    update = {
+        "lon": typed(totals["x"]),
+        "lat": typed(totals["y"]),
+        "text": [f"{n:,}" for n in count],
+        "hovertext": (
+            names + "<br>" + t("count", lang) + " " + _fmt(totals["count"]) + extra
+        ).tolist(),
+        "customdata": [f"township:{code}" for code in totals.index],
+        "marker.size": typed(size),
+    }
+    if spec.kind == "risk":
+        # Colour says how many major points a township holds, not its worst grade.
+        update["marker.color"] = typed(totals["major"].to_numpy())
+        update["marker.colorscale"] = [[0, "#f5c000"], [1, "#d00000"]]
+        update["marker.cmin"] = 0
+        update["marker.cmax"] = max(1, int(totals["major"].max()) if len(totals) else 1)
+    return update
+
+
+def _link_lines(links: pd.DataFrame) -> dict:
+    n = len(links)
+    lon = np.full(n * 3, np.nan)
+    lat = np.full(n * 3, np.nan)
+    lon[0::3], lon[1::3] = links["x0"], links["x1"]
+    lat[0::3], lat[1::3] = links["y0"], links["y1"]
+    # NaN in a typed array breaks the line between links, as None does in a list.
+    return {"lon": typed(lon), "lat": typed(lat)}
+
+
+def as_patch(
+    updates: dict[int, dict], view: View | None = None, uirevision: str | None = None
+) -> Patch:
+    """The smallest update of a figure already in the browser."""
+    patch = Patch()
+    for index, props in updates.items():
+        for key, value in props.items():
+            target = patch["data"][index]
+            *parents, leaf = key.split(".")
+            for parent in parents:
+                target = target[parent]
+            target[leaf] = value
+    if view is not None:
+        patch["layout"]["map"]["center"] = {"lon": view.lon, "lat": view.lat}
+        patch["layout"]["map"]["zoom"] = view.zoom
+    if uirevision is not None:
+        patch["layout"]["uirevision"] = uirevision
+    return patch
+
+
+def with_updates(fig: go.Figure, updates: dict[int, dict]) -> dict:
+    """A whole figure (as a dict) with the slots filled: for the first page load."""
+    figure = fig.to_plotly_json()
+    figure["data"] = [dict(trace) for trace in figure["data"]]
+    for index, props in updates.items():
+        trace = figure["data"][index]
+        for key, value in props.items():
+            *parents, leaf = key.split(".")
+            target = trace
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value
+    return figure
+
+
+def level_label(level: int | None, lang: str) -> str:
+    """ "Ⅳ级"-style short label of a response level."""
+    if level is None:
+        return t("filter_level_all", lang)
+    return f"{LEVEL_NUMERALS[level]}" if lang == "en" else f"{'ⅠⅡⅢⅣ'[level - 1]}级"

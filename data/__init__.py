@@ -1,0 +1,1 @@
+"""Sample data: the Jingzhou District outline and synthetic demo and benchmark layers."""

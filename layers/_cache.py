@@ -1,0 +1,37 @@
+"""A per-process cache of layer frames, keyed by store, layer and revision.
+
+Shared data behind a cache keyed by name and data version: every worker and
+every instance agrees because the revision comes from the database, and an
+unchanged layer is never read twice. Frames handed out must not be mutated.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from store import Store
+
+T = TypeVar("T")
+_lock = threading.Lock()
+_frames: dict[tuple[str, str, str], tuple[int, object]] = {}
+
+
+def cached(store: Store, layer: str, name: str, revision: int, load: Callable[[], T]) -> T:
+    """``load()``'s result for ``layer`` at ``revision``, computed once."""
+    key = (store.url, layer, name)
+    with _lock:
+        hit = _frames.get(key)
+    if hit is not None and hit[0] == revision:
+        return hit[1]  # type: ignore[return-value]
+    value = load()
+    with _lock:
+        _frames[key] = (revision, value)
+    return value
+
+
+def clear() -> None:
+    """Forget everything (tests that rebuild a store at the same URL)."""
+    with _lock:
+        _frames.clear()

@@ -1,0 +1,43 @@
+"""Risk sources and hidden dangers (map 1).
+
+Columns: every column of ``risk_points`` (``code``, ``name``, ``name_en``,
+``category``, ``kind``, ``grade``, ``township_code``, responsible person and
+phone, supervising leader, people and households threatened, rectification
+status and deadline, last inspection), plus ``township_name`` and
+``township_name_en``; geometry ``geom`` (Point, EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from layers._cache import cached
+from layers.filters import Filter, in_townships, require_columns
+from layers.townships import townships, with_township_names
+from store import Store
+
+COLUMNS = ("code", "name", "grade", "kind", "township_code", "rectification_status", "geom")
+
+
+def risk_points(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
+    """Every risk and hidden-danger point."""
+    revisions = revisions or store.revisions()
+    towns = townships(store, revisions["townships"].revision)
+    key = revisions["risk"].revision * 100_003 + revisions["townships"].revision
+    frame = cached(
+        store,
+        "risk",
+        "risk_points",
+        key,
+        lambda: with_township_names(store.read("risk_points"), towns),
+    )
+    require_columns(frame, COLUMNS, "risk")
+    return frame
+
+
+def filter_risks(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
+    """Points in the selected townships and grades (the response level does not apply)."""
+    mask = in_townships(frame, flt.townships)
+    if flt.grades is not None:
+        mask &= frame["grade"].isin(flt.grades)
+    return frame[mask]

@@ -1,0 +1,279 @@
+"""The tables of the four maps. This module owns the schema.
+
+Conventions:
+
+* Every layer row has an integer ``id``, a unique human ``code`` (what
+  imports and other tables refer to), Chinese ``name`` and English
+  ``name_en``, and ``version``/``updated_at`` for edits with conflict checks.
+* ``mobilise_level`` is the response plan: the lowest emergency response
+  level at which the force, depot or command node is mobilised, as a number
+  (4 = IV ... 1 = I). Level L mobilises every row with ``mobilise_level >= L``.
+* ``layer_revisions`` holds one counter per layer. Database triggers (created
+  by the migrations, on both stores) bump it on every insert, update or
+  delete, whoever writes, so every app instance can tell cheaply what changed.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from domain import (
+    COMMAND_LEVELS,
+    DEPOT_LEVELS,
+    FORCE_STATUSES,
+    FORCE_TYPES,
+    NODE_STATUSES,
+    RECTIFICATION_STATUSES,
+    RISK_GRADES,
+    RISK_KINDS,
+    WARNING_COLOURS,
+    keys,
+)
+from store.types import Geom
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Which layer each table belongs to (a layer's revision covers its tables).
+LAYER_TABLES: dict[str, tuple[str, ...]] = {
+    "townships": ("jurisdictions", "townships"),
+    "risk": ("risk_points",),
+    "materials": ("depots", "depot_stock", "material_items"),
+    "forces": ("forces",),
+    "command": ("command_nodes",),
+    "response": ("response_activations", "activation_townships", "weather_warnings"),
+}
+
+
+def _one_of(column: str, values: list[str]) -> sa.CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_valid")
+
+
+def _level_check() -> sa.CheckConstraint:
+    return sa.CheckConstraint("mobilise_level BETWEEN 1 AND 4", name="mobilise_level_valid")
+
+
+def _row_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(40), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("name_en", sa.String(200), nullable=False, server_default=""),
+    ]
+
+
+def _audit_columns() -> list[sa.Column]:
+    return [
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.func.current_timestamp(),
+        ),
+    ]
+
+
+def _township_fk() -> sa.Column:
+    return sa.Column(
+        "township_code",
+        sa.String(40),
+        sa.ForeignKey("townships.code"),
+        nullable=False,
+        index=True,
+    )
+
+
+jurisdictions = sa.Table(
+    "jurisdictions",
+    metadata,
+    *_row_columns(),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("geom", Geom("MULTIPOLYGON"), nullable=False),
+)
+
+townships = sa.Table(
+    "townships",
+    metadata,
+    *_row_columns(),
+    sa.Column(
+        "jurisdiction_code", sa.String(40), sa.ForeignKey("jurisdictions.code"), nullable=False
+    ),
+    sa.Column("geom", Geom("MULTIPOLYGON"), nullable=False),
+    *_audit_columns(),
+)
+
+risk_points = sa.Table(
+    "risk_points",
+    metadata,
+    *_row_columns(),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("grade", sa.String(20), nullable=False, index=True),
+    _township_fk(),
+    sa.Column("geom", Geom("POINT"), nullable=False),
+    sa.Column("responsible_person", sa.String(60), nullable=False, server_default=""),
+    sa.Column("responsible_phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("supervising_leader", sa.String(60), nullable=False, server_default=""),
+    sa.Column("people_threatened", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("households_threatened", sa.Integer, nullable=False, server_default="0"),
+    # Only hidden dangers are rectified; risk sources leave these empty.
+    sa.Column("rectification_status", sa.String(20)),
+    sa.Column("rectification_deadline", sa.Date),
+    sa.Column("last_inspection", sa.Date),
+    *_audit_columns(),
+    _one_of("kind", keys(RISK_KINDS)),
+    _one_of("grade", keys(RISK_GRADES)),
+    sa.CheckConstraint(
+        "rectification_status IS NULL OR rectification_status IN ("
+        + ", ".join(f"'{v}'" for v in keys(RECTIFICATION_STATUSES))
+        + ")",
+        name="rectification_status_valid",
+    ),
+)
+
+material_items = sa.Table(
+    "material_items",
+    metadata,
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name_en", sa.String(100), nullable=False),
+    sa.Column("unit", sa.String(20), nullable=False),
+    sa.Column("unit_en", sa.String(20), nullable=False),
+    sa.Column("key_item", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("sort_order", sa.Integer, nullable=False, server_default="0"),
+)
+
+depots = sa.Table(
+    "depots",
+    metadata,
+    *_row_columns(),
+    sa.Column("level", sa.String(20), nullable=False),
+    _township_fk(),
+    sa.Column("geom", Geom("POINT"), nullable=False),
+    sa.Column("keeper", sa.String(60), nullable=False, server_default=""),
+    sa.Column("keeper_phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("mobilise_level", sa.Integer, nullable=False, server_default="4"),
+    *_audit_columns(),
+    _one_of("level", keys(DEPOT_LEVELS)),
+    _level_check(),
+)
+
+depot_stock = sa.Table(
+    "depot_stock",
+    metadata,
+    sa.Column(
+        "depot_code",
+        sa.String(40),
+        sa.ForeignKey("depots.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("item_code", sa.String(40), sa.ForeignKey("material_items.code"), primary_key=True),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+)
+
+forces = sa.Table(
+    "forces",
+    metadata,
+    *_row_columns(),
+    sa.Column("type", sa.String(30), nullable=False, index=True),
+    _township_fk(),
+    sa.Column("geom", Geom("POINT"), nullable=False),
+    sa.Column("headcount", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("vehicles", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("boats", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("leader", sa.String(60), nullable=False, server_default=""),
+    sa.Column("leader_phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("status", sa.String(20), nullable=False, server_default="available"),
+    sa.Column("mobilise_level", sa.Integer, nullable=False, server_default="4"),
+    *_audit_columns(),
+    _one_of("type", keys(FORCE_TYPES)),
+    _one_of("status", keys(FORCE_STATUSES)),
+    _level_check(),
+    sa.CheckConstraint(
+        "headcount >= 0 AND vehicles >= 0 AND boats >= 0", name="counts_not_negative"
+    ),
+)
+
+command_nodes = sa.Table(
+    "command_nodes",
+    metadata,
+    *_row_columns(),
+    sa.Column("level", sa.String(20), nullable=False, index=True),
+    sa.Column("parent_code", sa.String(40), sa.ForeignKey("command_nodes.code")),
+    # Nodes above the district (ministry ... city) have no township.
+    sa.Column("township_code", sa.String(40), sa.ForeignKey("townships.code"), index=True),
+    sa.Column("geom", Geom("POINT"), nullable=False),
+    sa.Column("duty_officer", sa.String(60), nullable=False, server_default=""),
+    sa.Column("duty_phone", sa.String(40), nullable=False, server_default=""),
+    # Contact channels, comma separated: phone, dingtalk, video, satellite, radio.
+    sa.Column("channels", sa.String(200), nullable=False, server_default="phone"),
+    sa.Column("status", sa.String(20), nullable=False, server_default="on_duty"),
+    sa.Column("mobilise_level", sa.Integer, nullable=False, server_default="4"),
+    *_audit_columns(),
+    _one_of("level", keys(COMMAND_LEVELS)),
+    _one_of("status", keys(NODE_STATUSES)),
+    _level_check(),
+)
+
+response_activations = sa.Table(
+    "response_activations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ends_at", sa.DateTime(timezone=True)),
+    sa.Column("reason", sa.String(400), nullable=False, server_default=""),
+    sa.Column("reason_en", sa.String(400), nullable=False, server_default=""),
+    sa.CheckConstraint("level BETWEEN 1 AND 4", name="level_valid"),
+)
+
+# An activation with no township rows covers the whole jurisdiction.
+activation_townships = sa.Table(
+    "activation_townships",
+    metadata,
+    sa.Column(
+        "activation_id",
+        sa.Integer,
+        sa.ForeignKey("response_activations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("township_code", sa.String(40), sa.ForeignKey("townships.code"), primary_key=True),
+)
+
+weather_warnings = sa.Table(
+    "weather_warnings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("identifier", sa.String(100), nullable=False, unique=True),  # CAP identifier
+    sa.Column("event", sa.String(100), nullable=False),
+    sa.Column("event_en", sa.String(100), nullable=False, server_default=""),
+    sa.Column("colour", sa.String(10), nullable=False),
+    sa.Column("headline", sa.String(400), nullable=False, server_default=""),
+    sa.Column("headline_en", sa.String(400), nullable=False, server_default=""),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    _one_of("colour", keys(WARNING_COLOURS)),
+)
+
+layer_revisions = sa.Table(
+    "layer_revisions",
+    metadata,
+    sa.Column("layer", sa.String(40), primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column(
+        "updated_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+)
