@@ -10,6 +10,7 @@
 | FOURMAPS_POLL_SECONDS | 5 | how often open pages look for changed data |
 | FOURMAPS_SEED_DEMO | 1 | create and fill an empty embedded store with the demo data |
 | FOURMAPS_DEBUG | 0 | Dash debug mode (never on a wall or server) |
+| FOURMAPS_LINKED_VIEWS | 0 | panning or zooming one map moves the other three |
 | FOURMAPS_TIMEZONE | Asia/Shanghai | the time zone clocks and "updated at" are shown in |
 """
 
@@ -41,6 +42,7 @@ class Settings:
     seed_demo: bool = True
     debug: bool = False
     timezone: str = "Asia/Shanghai"
+    linked_views: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -59,4 +61,5 @@ class Settings:
             seed_demo=_flag(env.get("FOURMAPS_SEED_DEMO", "1")),
             debug=_flag(env.get("FOURMAPS_DEBUG", "0")),
             timezone=env.get("FOURMAPS_TIMEZONE", base.timezone),
+            linked_views=_flag(env.get("FOURMAPS_LINKED_VIEWS", "0")),
         )

@@ -1,15 +1,19 @@
-"""The app factory: one Dash app serving the desk screen and the wall."""
+"""The app factory: one Dash app serving the desk screen (/) and the wall (/wall)."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from config import ROOT, Settings
-from dashboard import ids, overview
-from store import Store, open_store
+from dashboard import ids, maps, overview, wall
+from dashboard.i18n import t
+from dashboard.screen import page_data, unreachable_page
+from store import Store, StoreUnavailable, open_store
+
+SCREENS = {"/wall": ("wall", wall.layout), "/": ("overview", overview.layout)}
 
 
 def _query(search: str | None) -> dict[str, str]:
@@ -54,29 +58,64 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.LANG, data=settings.lang),
+            dcc.Store(id=ids.VIEWPORT),
             html.Div(id=ids.PAGE),
         ]
+    )
+    # The window's size first, so the page is built to fit it (see Theme.fitted).
+    app.clientside_callback(
+        "function () { return {w: window.innerWidth, h: window.innerHeight}; }",
+        Output(ids.VIEWPORT, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
     )
 
     @app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.LANG, "data"),
-        Input(ids.URL, "pathname"),
-        Input(ids.URL, "search"),
+        Input(ids.VIEWPORT, "data"),
+        State(ids.URL, "pathname"),
+        State(ids.URL, "search"),
     )
-    def route(pathname: str | None, search: str | None) -> tuple[html.Div, str]:
+    def route(viewport: dict | None, pathname: str | None, search: str | None) -> tuple:
         """Build the page the URL names, fresh from the store at each load."""
         query = _query(search)
         lang = query.get("lang") if query.get("lang") in ("zh", "en") else settings.lang
-        page = overview.layout(store, settings, query, lang)
+        name, build = SCREENS.get((pathname or "/").rstrip("/") or "/", SCREENS["/"])
+        data = page_data(store, settings, query, lang, {"name": name, "viewport": viewport})
+        if data is None:
+            try:
+                store.check()
+                message = t("stale", lang).format(time="—")
+            except StoreUnavailable as exc:
+                message = str(exc)
+            return unreachable_page(message, lang), lang
+        page = build(data, settings, lang)
         page.children.insert(0, lang_links(pathname or "/", query, lang))
         return page, lang
 
+    sample = page_data(store, settings, {}, settings.lang, {"name": "overview"})
     app.validation_layout = html.Div(
         [
             app.layout,
-            overview.layout(store, settings, {}, settings.lang),
+            unreachable_page("", settings.lang),
+            *(
+                [
+                    overview.layout(sample, settings, settings.lang),
+                    wall.layout(sample, settings, settings.lang),
+                ]
+                if sample
+                else []
+            ),
         ]
     )
-    overview.register(app, store, settings)
+    app.clientside_callback(  # the "database unreachable" page retries by reloading
+        "function (n) { if (n) { window.location.reload(); } return window.dash_clientside.no_update; }",
+        Output("retry", "id"),
+        Input("retry", "n_intervals"),
+        prevent_initial_call=True,
+    )
+    maps.register(app, store, settings)
+    overview.register(app)
+    wall.register(app, settings)
     return app

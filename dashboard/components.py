@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from dash import html
 
 from dashboard.figures import level_label
@@ -21,6 +22,7 @@ from domain import (
     RISK_CATEGORIES,
     RISK_GRADES,
     RISK_KINDS,
+    WARNING_COLOURS,
     Term,
     term,
 )
@@ -209,3 +211,21 @@ def details(kind: str, record: dict, lang: str, chain: list[dict] | None = None)
             ),
         ]
     return body
+
+
+def warning_banner(warnings: pd.DataFrame, lang: str) -> html.Div | None:
+    """The newest weather warning in force, in its colour; nothing when there is none."""
+    if warnings.empty:
+        return None
+    row = warnings.iloc[0]
+    colour = term(WARNING_COLOURS, row["colour"])
+    headline = row["headline_en"] if lang == "en" and row["headline_en"] else row["headline"]
+    event = row["event_en"] if lang == "en" and row["event_en"] else row["event"]
+    return html.Div(
+        [
+            html.Span(f"{event} {term_label(colour, lang)}", className="warning-level"),
+            html.Span(headline, className="warning-headline"),
+        ],
+        className=f"warning warning-{row['colour']}",
+        style={"backgroundColor": colour.colour},
+    )

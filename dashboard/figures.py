@@ -155,6 +155,11 @@ def _name(frame: pd.DataFrame, lang: str) -> pd.Series:
     return frame["name"]
 
 
+def _short_name(frame: pd.DataFrame, lang: str) -> pd.Series:
+    # MapLibre wraps labels at about 10 em: keep them short, the rest is in hover.
+    return _name(frame, lang).str.slice(0, 12 if lang == "zh" else 24)
+
+
 def _town(frame: pd.DataFrame, lang: str) -> pd.Series:
     return frame["township_name_en" if lang == "en" else "township_name"]
 
@@ -222,8 +227,8 @@ def view_for(
     lon_span = max(east - west, 1e-4)
     y0, y1 = (math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (south, north))
     lat_span_rad = max(y1 - y0, 1e-6)
-    zoom_x = math.log2(width * 360 / (256 * lon_span))
-    zoom_y = math.log2(height * 2 * math.pi / (256 * lat_span_rad))
+    zoom_x = math.log2(width * 360 / (512 * lon_span))  # MapLibre tiles are 512 px
+    zoom_y = math.log2(height * 2 * math.pi / (512 * lat_span_rad))
     mid = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
     return View((west + east) / 2, mid, round(min(zoom_x, zoom_y) - 0.15, 2))
 
@@ -345,11 +350,13 @@ def slot_updates(
     links: pd.DataFrame | None = None,
     aggregate: bool | None = None,
     size_scale: float = 1.0,
+    labels: bool = False,
 ) -> dict[int, dict]:
     """New data for every data slot of a map: trace index -> properties.
 
     ``aggregate=None`` decides by size: more than :data:`POINTS_LIMIT` points
-    are drawn as township totals.
+    are drawn as township totals. ``labels`` writes each point's name beside it
+    (for a close view: MapLibre hides labels that collide).
     """
     if aggregate is None:
         aggregate = len(frame) > POINTS_LIMIT
@@ -366,6 +373,7 @@ def slot_updates(
     hover = spec.hover(frame, lang).to_numpy() if len(frame) else np.array([])
     sizes = spec.size if isinstance(spec.size, float) else spec.size(frame)
     codes = frame["code"].to_numpy()
+    names = _short_name(frame, lang).to_numpy() if labels and len(frame) else None
     categories = frame[spec.category].to_numpy()
     for term in spec.terms:
         mask = categories == term.key

@@ -1,15 +1,35 @@
-"""The four maps of a page: first figures, and the patches that keep them current."""
+"""The four maps of a screen: first figures, and the callbacks that keep them current.
+
+The data path, designed for a city's 150,000 points as much as a
+township's hundred:
+
+* a page load sends complete figures (no extra round trip);
+* a filter change or a data change sends a ``Patch`` of only the maps it
+  touches, with float32 coordinates, never the outlines again;
+* a map with more points than :data:`~dashboard.figures.POINTS_LIMIT` shows
+  township totals, and the points themselves (with labels when close) once
+  the person zooms in far enough for them to be read.
+
+Both screens use the same component IDs, so these callbacks serve both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
-from dash import no_update
+import dash
+import numpy as np
+from dash import Input, Output, State, ctx, html, no_update
 
+from config import Settings
+from dashboard import ids
+from dashboard.components import details, key_figures, local_time, response_banner, warning_banner
 from dashboard.figures import (
     MAP_KINDS,
     NAMES,
     OUTLINES,
+    POINTS_LIMIT,
     SPECS,
     View,
     as_patch,
@@ -19,9 +39,13 @@ from dashboard.figures import (
     view_for,
     with_updates,
 )
+from dashboard.i18n import t
 from dashboard.mapstyle import map_style
+from layers import Filter
 from layers.aggregate import township_anchors
-from layers.snapshot import Selection, Snapshot
+from layers.command import chain_of_command
+from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
+from store import Store, StoreUnavailable
 
 # Which maps a layer's change touches.
 AFFECTS: dict[str, tuple[str, ...]] = {
@@ -32,6 +56,9 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "command": ("command",),
     "response": (),
 }
+LABEL_ZOOM = 12.5  # names appear next to points from this zoom on...
+LABEL_LIMIT = 400  # ...when no more than this many points are drawn
+DETAIL_PAD = 0.5  # a detail window is the view plus half of it on each side
 
 
 @dataclass(frozen=True)
@@ -47,6 +74,87 @@ class Theme:
     width: int = 640  # a map's size in pixels (on the small side), to fit the view
     height: int = 330
 
+    def fitted(self, screen: str, viewport: dict | None) -> Theme:
+        """This theme scaled to the browser's window: text and markers grow with the
+        screen (a 4K wall gets twice the 1080p sizes), and views fit each map's size."""
+        if not viewport:
+            return self
+        width, height = (
+            max(int(viewport.get("w", 1920)), 320),
+            max(int(viewport.get("h", 1080)), 240),
+        )
+        scale = max(0.8, min(width / 1920, height / 1080))
+        if screen == "wall":
+            columns, rows = (4, 1) if width / height >= 3 else (2, 2)
+            map_w, map_h = width * 0.8 / columns, height * 0.86 / rows
+        else:
+            map_w, map_h = (width - 420) / 2, (height - 330) / 2
+        return replace(
+            self,
+            font_size=round(self.font_size * scale),
+            size_scale=self.size_scale * scale,
+            width=int(max(map_w, 200)),
+            height=int(max(map_h, 150)),
+        )
+
+
+THEMES: dict[str, Theme] = {
+    "overview": Theme(),
+    "wall": Theme(
+        background="#0b1622",
+        outline="#8fb3d9",
+        text="#e8f0f8",
+        legend_bg="rgba(11,22,34,0.8)",
+        font_size=15,
+        size_scale=1.0,
+        width=700,
+        height=360,
+    ),
+}
+
+
+def screen_theme(screen: dict | None) -> Theme:
+    """The theme of a screen store: ``{"name": "wall", "viewport": {"w": .., "h": ..}}``."""
+    screen = screen or {}
+    name = screen.get("name", "overview")
+    return THEMES.get(name, THEMES["overview"]).fitted(name, screen.get("viewport"))
+
+
+def filter_data(flt: Filter) -> dict:
+    """A filter as the ``filter`` store holds it."""
+    return {
+        "townships": list(flt.townships or []),
+        "level": flt.level,
+        "grades": list(flt.grades) if flt.grades is not None else None,
+    }
+
+
+def filter_from(data: dict | None) -> Filter:
+    """The filter in a ``filter`` store (empty or missing: everything)."""
+    data = data or {}
+    return Filter.of(data.get("townships"), data.get("level"), data.get("grades"))
+
+
+def data_state(snap: Snapshot, flt: Filter, ok_at: str | None = None) -> dict:
+    """What a page remembers between polls: revisions, when it last read, its filter."""
+    return {
+        "revs": {layer: rev.revision for layer, rev in snap.revisions.items()},
+        "updated": max(rev.updated_at for rev in snap.revisions.values()).isoformat(),
+        "ok_at": ok_at or datetime.now(UTC).isoformat(),
+        "filter": filter_data(flt),
+    }
+
+
+def status_line(state: dict, settings: Settings, lang: str, stale: bool = False) -> html.Div:
+    """ "Data updated hh:mm", or the stale banner when the database is unreachable."""
+    if stale:
+        since = local_time(datetime.fromisoformat(state["ok_at"]), settings.timezone)
+        return html.Div(t("stale", lang).format(time=since), className="status stale")
+    updated = local_time(
+        datetime.fromisoformat(state["updated"]), settings.timezone, "%m-%d %H:%M:%S"
+    )
+    return html.Div(f"{t('data_updated', lang)} {updated}", className="status")
+
 
 def _view(sel: Selection, theme: Theme) -> View:
     return view_for(sel.bounds(), theme.width, theme.height)
@@ -57,28 +165,67 @@ def _uirevision(sel: Selection) -> str:
     return ",".join(sel.filter.townships or ("all",))
 
 
-def _updates(kind: str, sel: Selection, lang: str, theme: Theme) -> dict[int, dict]:
-    return slot_updates(
+def _inside(frame, box: list[float]) -> np.ndarray:  # noqa: ANN001 - a GeoDataFrame
+    x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+    return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
+
+
+def map_content(
+    kind: str, sel: Selection, view: dict | None, lang: str, theme: Theme
+) -> tuple[dict[int, dict], dict]:
+    """What one map draws for a selection and a viewport, and the view state to remember.
+
+    Modes: ``all`` (every point), ``totals`` (one bubble per township) and
+    ``detail`` (the points in a window around the viewport).
+    """
+    frame = getattr(sel, kind)
+    zoom = (view or {}).get("zoom", 0.0)
+    bbox = (view or {}).get("bbox")
+    state = {"zoom": zoom, "bbox": bbox, "mode": "all", "box": None, "labels": False}
+    if len(frame) > POINTS_LIMIT:
+        state["mode"] = "totals"
+        if bbox:
+            w, s, e, n = bbox
+            dx, dy = (e - w) * DETAIL_PAD, (n - s) * DETAIL_PAD
+            box = [w - dx, s - dy, e + dx, n + dy]
+            window = frame[_inside(frame, box)]
+            if len(window) <= POINTS_LIMIT:
+                frame, state["mode"], state["box"] = window, "detail", box
+    aggregate = state["mode"] == "totals"
+    state["labels"] = not aggregate and zoom >= LABEL_ZOOM and len(frame) <= LABEL_LIMIT
+    links = None
+    if kind == "command" and not aggregate:
+        links = sel.links[sel.links["code"].isin(frame["code"])]
+    updates = slot_updates(
         SPECS[kind],
-        getattr(sel, kind),
+        frame,
         sel.towns,
         lang,
-        links=sel.links if kind == "command" else None,
+        links=links,
+        aggregate=aggregate,
         size_scale=theme.size_scale,
+        labels=state["labels"],
     )
+    return updates, state
+
+
+def _same_content(old: dict | None, new: dict) -> bool:
+    """Would the new view draw what the old one already drew?"""
+    if not old or old.get("mode") != new["mode"] or old.get("labels") != new["labels"]:
+        return False
+    if new["mode"] != "detail":
+        return True
+    w, s, e, n = new["bbox"]
+    ow, os_, oe, on = old["box"]
+    return ow <= w and os_ <= s and oe >= e and on >= n  # still inside the window sent
 
 
 def first_figures(
-    sel: Selection,
-    snap: Snapshot,
-    lang: str,
-    theme: Theme,
-    tile_url: str | None = None,
-    tile_attribution: str = "",
-) -> dict[str, dict]:
-    """Complete figures for a page's first load: no callback round trip needed."""
-    style = map_style(tile_url, tile_attribution, background=theme.background)
-    figures = {}
+    sel: Selection, snap: Snapshot, lang: str, theme: Theme, settings: Settings
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Complete figures for a page's first load, and each map's view state."""
+    style = map_style(settings.tile_url, settings.tile_attribution, background=theme.background)
+    figures, views = {}, {}
     for kind in MAP_KINDS:
         fig = base_figure(
             SPECS[kind],
@@ -92,41 +239,167 @@ def first_figures(
             uirevision=_uirevision(sel),
         )
         fig.update_layout(legend={"bgcolor": theme.legend_bg, "font": {"color": theme.text}})
-        figures[kind] = with_updates(fig, _updates(kind, sel, lang, theme))
-    return figures
+        updates, views[kind] = map_content(kind, sel, None, lang, theme)
+        figures[kind] = with_updates(fig, updates)
+    return figures, views
 
 
-def map_patches(
-    sel: Selection, snap: Snapshot, lang: str, theme: Theme, *, changed: set[str], reframe: bool
-) -> list:
-    """A Patch for each map a change touches, ``no_update`` for the others.
+def _outline_updates(snap: Snapshot, lang: str) -> dict[int, dict]:
+    lons, lats = outline_arrays(snap.towns)
+    anchors = township_anchors(snap.towns)
+    return {
+        OUTLINES: {"lon": lons, "lat": lats},
+        NAMES: {
+            "lon": anchors["x"].round(5).tolist(),
+            "lat": anchors["y"].round(5).tolist(),
+            "text": anchors["name_en" if lang == "en" else "name"].tolist(),
+        },
+    }
 
-    ``reframe`` (a new filter) also moves the view to the selection; a data
-    refresh leaves the view where the person put it.
-    """
-    touched = {kind for layer in changed for kind in AFFECTS.get(layer, MAP_KINDS)}
-    if reframe:
-        touched = set(MAP_KINDS)
-    out = []
-    for kind in MAP_KINDS:
-        if kind not in touched:
-            out.append(no_update)
-            continue
-        updates = _updates(kind, sel, lang, theme)
-        if "townships" in changed:
-            lons, lats = outline_arrays(snap.towns)
-            anchors = township_anchors(snap.towns)
-            updates[OUTLINES] = {"lon": lons, "lat": lats}
-            updates[NAMES] = {
-                "lon": anchors["x"].round(5).tolist(),
-                "lat": anchors["y"].round(5).tolist(),
-                "text": anchors["name_en" if lang == "en" else "name"].tolist(),
-            }
-        out.append(
-            as_patch(
-                updates,
-                _view(sel, theme) if reframe else None,
-                _uirevision(sel) if reframe else None,
-            )
+
+def _viewport(relayout: dict | None) -> dict | None:
+    """Zoom and bounding box from a map's relayoutData, if it moved."""
+    if not relayout or ("map.zoom" not in relayout and "map.center" not in relayout):
+        return None
+    corners = (relayout.get("map._derived") or {}).get("coordinates")
+    if not corners:
+        return None
+    xs = [c[0] for c in corners]
+    ys = [c[1] for c in corners]
+    return {
+        "zoom": float(relayout.get("map.zoom", 0.0)),
+        "bbox": [min(xs), min(ys), max(xs), max(ys)],
+    }
+
+
+def register(app: dash.Dash, store: Store, settings: Settings) -> None:
+    """Wire the four maps, key figures, banners and details to ``store``."""
+
+    @app.callback(
+        [Output(ids.map_graph(kind), "figure") for kind in MAP_KINDS]
+        + [Output(ids.map_view(kind), "data") for kind in MAP_KINDS]
+        + [
+            Output(ids.FIGURES, "children"),
+            Output(ids.STATE, "data"),
+            Output(ids.STATUS, "children"),
+            Output(ids.RESPONSE, "children"),
+            Output(ids.WARNING, "children"),
+        ],
+        Input(ids.FILTER, "data"),
+        Input(ids.POLL, "n_intervals"),
+        State(ids.STATE, "data"),
+        State(ids.LANG, "data"),
+        State(ids.SCREEN, "data"),
+        [State(ids.map_view(kind), "data") for kind in MAP_KINDS],
+        prevent_initial_call=True,
+    )
+    def update_maps(
+        filter_store: dict, _tick: int | None, state: dict, lang: str, screen: dict, *views: dict
+    ) -> list:
+        """Filter changed or the poll ticked: patch only the maps whose data changed."""
+        n = len(MAP_KINDS)
+        keep = [no_update] * (2 * n + 1)
+        theme = screen_theme(screen)
+        flt = filter_from(filter_store)
+        try:
+            snap = snapshot(store)
+            revs = {layer: rev.revision for layer, rev in snap.revisions.items()}
+            changed = {layer for layer, rev in revs.items() if state["revs"].get(layer) != rev}
+            reframe = ctx.triggered_id == ids.FILTER and filter_store != state.get("filter")
+            new_state = data_state(snap, flt)
+            status = status_line(new_state, settings, lang)
+            if not reframe and not changed:
+                return [*keep, new_state, status, no_update, no_update]
+            banners = [no_update, no_update]
+            if "response" in changed:
+                banners = [
+                    response_banner(store.current_activation(), lang),
+                    warning_banner(store.current_warnings(), lang),
+                ]
+        except StoreUnavailable:
+            return [
+                *keep,
+                state,
+                status_line(state, settings, lang, stale=True),
+                no_update,
+                no_update,
+            ]
+        sel = snap.select(flt)
+        touched = (
+            set(MAP_KINDS) if reframe else {kind for layer in changed for kind in AFFECTS[layer]}
         )
-    return out
+        figures, new_views = [], []
+        for kind, view in zip(MAP_KINDS, views, strict=True):
+            if kind not in touched:
+                figures.append(no_update)
+                new_views.append(no_update)
+                continue
+            updates, view_state = map_content(kind, sel, None if reframe else view, lang, theme)
+            if "townships" in changed:
+                updates |= _outline_updates(snap, lang)
+            figures.append(
+                as_patch(
+                    updates,
+                    _view(sel, theme) if reframe else None,
+                    _uirevision(sel) if reframe else None,
+                )
+            )
+            new_views.append(view_state)
+        return [*figures, *new_views, key_figures(sel.figures, lang), new_state, status, *banners]
+
+    for kind in MAP_KINDS:
+        _register_viewport(app, store, kind)
+
+    @app.callback(
+        Output(ids.DETAILS, "children"),
+        [Input(ids.map_graph(kind), "clickData") for kind in MAP_KINDS],
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def show_details(*args: object) -> list:
+        """A click on a point shows its full record (and a node's chain of command)."""
+        lang = str(args[-1])
+        kind = str(ctx.triggered_id).removeprefix("map-")
+        click = args[MAP_KINDS.index(kind)] if kind in MAP_KINDS else None
+        points = (click or {}).get("points") or []
+        code = points[0].get("customdata") if points else None
+        if not isinstance(code, str) or code.startswith("township:"):
+            return no_update
+        try:
+            snap = snapshot(store)
+        except StoreUnavailable:
+            snap = last_snapshot(store)
+        record = snap.record(kind, code) if snap else None
+        if record is None:
+            return [html.P(t("record_hint", lang))]
+        chain = chain_of_command(snap.command, code) if kind == "command" else None
+        return details(kind, record, lang, chain)
+
+
+def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
+    @app.callback(
+        Output(ids.map_graph(kind), "figure", allow_duplicate=True),
+        Output(ids.map_view(kind), "data", allow_duplicate=True),
+        Input(ids.map_graph(kind), "relayoutData"),
+        State(ids.map_view(kind), "data"),
+        State(ids.FILTER, "data"),
+        State(ids.LANG, "data"),
+        State(ids.SCREEN, "data"),
+        prevent_initial_call=True,
+    )
+    def follow_viewport(
+        relayout: dict | None, view: dict | None, filter_store: dict, lang: str, screen: dict
+    ) -> tuple:
+        """Zoomed in or out: swap township totals for points (and labels), or back."""
+        viewport = _viewport(relayout)
+        if viewport is None:
+            return no_update, no_update
+        try:
+            snap = snapshot(store)
+        except StoreUnavailable:
+            return no_update, no_update
+        sel = snap.select(filter_from(filter_store))
+        updates, state = map_content(kind, sel, viewport, lang, screen_theme(screen))
+        if _same_content(view, state):
+            return no_update, {**view, "zoom": state["zoom"], "bbox": state["bbox"]}
+        return as_patch(updates), state

@@ -34,14 +34,19 @@ class Filter:
         level: int | str | None = None,
         grades: Iterable[str] | None = None,
     ) -> Filter:
-        """Build from loose UI values: empty lists mean "all", levels may be strings."""
+        """Build from loose UI values: no townships means all, levels may be strings.
+
+        ``grades=None`` keeps every grade; an empty list keeps none.
+        """
         if isinstance(townships, str):
             townships = [townships]
         towns = tuple(sorted(set(townships))) if townships else None
         lvl = int(level) if level not in (None, "", "all") else None
         if lvl is not None and lvl not in (1, 2, 3, 4):
             raise ValueError(f"response level must be 1-4 (I-IV), not {level!r}")
-        grade_set = tuple(g for g in keys(RISK_GRADES) if g in set(grades)) if grades else None
+        grade_set = (
+            None if grades is None else tuple(g for g in keys(RISK_GRADES) if g in set(grades))
+        )
         return cls(towns, lvl, grade_set)
 
 

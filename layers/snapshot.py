@@ -85,10 +85,13 @@ class Snapshot:
         }
 
 
+_last: dict[str, Snapshot] = {}
+
+
 def snapshot(store: Store) -> Snapshot:
     """The four layers as they are now (raises ``StoreUnavailable`` when unreachable)."""
     revs = store.revisions()
-    return Snapshot(
+    snap = Snapshot(
         revisions=revs,
         towns=townships(store, revs["townships"].revision),
         district=jurisdiction(store, revs["townships"].revision),
@@ -97,3 +100,11 @@ def snapshot(store: Store) -> Snapshot:
         forces=forces(store, revs),
         command=command_nodes(store, revs),
     )
+    _last[store.url] = snap
+    return snap
+
+
+def last_snapshot(store: Store) -> Snapshot | None:
+    """The last snapshot this process read from ``store``: what a wall shows while
+    the database is unreachable."""
+    return _last.get(store.url)

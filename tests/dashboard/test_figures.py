@@ -93,4 +93,4 @@ def test_command_links_join_each_node_to_its_parent(snap):
 def test_view_fits_the_selection():
     view = view_for((111.9, 30.1, 112.35, 30.66), 900, 460)
     assert 111.9 < view.lon < 112.35 and 30.1 < view.lat < 30.66
-    assert 8 < view.zoom < 11
+    assert 7 < view.zoom < 10

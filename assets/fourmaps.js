@@ -1,0 +1,40 @@
+/* Browser-side helpers, under one namespace (Dash clientside callbacks). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  fourmaps: {
+    /* The wall clock: date and time in the command centre's time zone. */
+    clock: function (_tick, tz, lang) {
+      const now = new Date();
+      const locale = lang === "en" ? "en-GB" : "zh-CN";
+      const date = now.toLocaleDateString(locale, {
+        timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short",
+      });
+      const time = now.toLocaleTimeString(locale, { timeZone: tz, hour12: false });
+      return [
+        { namespace: "dash_html_components", type: "Div", props: { className: "clock-time", children: time } },
+        { namespace: "dash_html_components", type: "Div", props: { className: "clock-date", children: date } },
+      ];
+    },
+    /* Linked views: when one map is panned or zoomed, the others follow. */
+    linkViews: function (relayout, id) {
+      const nc = window.dash_clientside.no_update;
+      if (!relayout || !("map.center" in relayout || "map.zoom" in relayout)) return nc;
+      if (window.__fourmapsLinking) return nc;  // a follower's own relayout: don't echo
+      window.__fourmapsLinking = true;
+      const source = document.getElementById(id);
+      const view = source && source.querySelector(".js-plotly-plot");
+      const map = view && view._fullLayout && view._fullLayout.map;
+      const moves = [];
+      if (map) {
+        document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (plot) {
+          if (plot !== view) {
+            moves.push(window.Plotly.relayout(plot, {
+              "map.center": { lon: map.center.lon, lat: map.center.lat }, "map.zoom": map.zoom,
+            }));
+          }
+        });
+      }
+      Promise.allSettled(moves).then(function () { window.__fourmapsLinking = false; });
+      return nc;
+    },
+  },
+});

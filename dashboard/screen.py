@@ -1,0 +1,92 @@
+"""What both screens share: reading the store for a page load, and the hidden state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import dcc, html
+
+from config import Settings
+from dashboard import ids
+from dashboard.figures import MAP_KINDS
+from dashboard.i18n import t
+from dashboard.maps import data_state, filter_data, first_figures, screen_theme
+from layers import Filter
+from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
+from store import Store, StoreUnavailable
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Everything a page load needs, read once."""
+
+    snap: Snapshot
+    sel: Selection
+    figures: dict[str, dict]
+    views: dict[str, dict]
+    state: dict
+    activation: dict | None
+    warnings: object  # a DataFrame of warnings in force
+    stale: bool
+    screen: dict  # which screen, and the browser window it is drawn for
+
+
+def default_filter(query: dict[str, str], activation: dict | None) -> Filter:
+    """The filter a page opens with: URL parameters, else the response in force.
+
+    ``?township=CODE[,CODE]`` fixes townships (one wall per township centre),
+    ``?level=1..4`` or ``?level=all`` the response level.
+    """
+    level = query.get("level") or (activation["level"] if activation else None)
+    towns = [code for code in query.get("township", "").split(",") if code]
+    return Filter.of(towns, level)
+
+
+def page_data(
+    store: Store, settings: Settings, query: dict[str, str], lang: str, screen: dict
+) -> PageData | None:
+    """Read the store for a page; the last data read when it is down; None if never read."""
+    stale = False
+    try:
+        snap = snapshot(store)
+        activation = store.current_activation()
+        warnings = store.current_warnings()
+    except StoreUnavailable:
+        snap = last_snapshot(store)
+        if snap is None:
+            return None
+        stale, activation, warnings = True, None, None
+    flt = default_filter(query, activation)
+    known = set(snap.towns["code"])
+    flt = (
+        Filter(tuple(c for c in flt.townships if c in known) or None, flt.level, flt.grades)
+        if flt.townships
+        else flt
+    )
+    sel = snap.select(flt)
+    figures, views = first_figures(sel, snap, lang, screen_theme(screen), settings)
+    state = data_state(snap, flt)
+    return PageData(snap, sel, figures, views, state, activation, warnings, stale, screen)
+
+
+def hidden_state(data: PageData, settings: Settings) -> list:
+    """The stores and the poll every screen carries."""
+    return [
+        dcc.Store(id=ids.SCREEN, data=data.screen),
+        dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
+        dcc.Store(id=ids.STATE, data=data.state),
+        *[dcc.Store(id=ids.map_view(kind), data=data.views[kind]) for kind in MAP_KINDS],
+        dcc.Interval(id=ids.POLL, interval=int(settings.poll_seconds * 1000)),
+    ]
+
+
+def unreachable_page(message: str, lang: str) -> html.Div:
+    """Shown only when the database was never reachable since the app started."""
+    return html.Div(
+        [
+            html.H1(t("app_title", lang)),
+            html.P(message, className="status stale"),
+            dcc.Interval(id="retry", interval=10_000),  # reloads the page on the next tick
+        ],
+        className="unreachable",
+    )
