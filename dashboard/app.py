@@ -110,7 +110,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ]
     )
     app.clientside_callback(  # the "database unreachable" page retries by reloading
-        "function (n) { if (n) { window.location.reload(); } return window.dash_clientside.no_update; }",
+        "function (n) { if (n) { window.location.reload(); }"
+        " return window.dash_clientside.no_update; }",
         Output("retry", "id"),
         Input("retry", "n_intervals"),
         prevent_initial_call=True,

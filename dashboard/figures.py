@@ -382,7 +382,8 @@ def slot_updates(
             "lat": typed(y[mask]),
             "hovertext": hover[mask].tolist(),
             "customdata": codes[mask].tolist(),
-            "text": [],
+            "text": names[mask].tolist() if names is not None else [],
+            "mode": "markers+text" if names is not None else "markers",
         }
         if isinstance(sizes, float):
             slot["marker.size"] = sizes * size_scale
