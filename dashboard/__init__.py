@@ -1,0 +1,1 @@
+"""The four-maps dashboard: the Dash app, its pages, maps and figures."""
