@@ -26,6 +26,7 @@ from dash import Patch
 
 from dashboard.encode import typed
 from dashboard.i18n import t, term_label
+from dashboard.mapstyle import FONT_FAMILY
 from domain import (
     COMMAND_LEVELS,
     DEPOT_LEVELS,
@@ -321,6 +322,8 @@ def base_figure(
     fig = go.Figure(traces)
     fig.update_layout(
         template="none",
+        # Legends and hover in the app-served font, so hanzi read on any client.
+        font={"family": f"{FONT_FAMILY}, sans-serif"},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
         legend={
