@@ -110,8 +110,7 @@ class Store:
             query = query.order_by(tbl.c.id)
         try:
             with self.engine.connect() as conn:
-                result = conn.execute(query)
-                frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+                frame = _frame(conn.execute(query))
         except DBAPIError as exc:
             raise StoreUnavailable(f"Cannot read {table} from {self.url}: {exc.orig}") from exc
         if "geom" not in tbl.c:
@@ -157,8 +156,7 @@ class Store:
             .order_by(ww.c.issued_at.desc())
         )
         with self.engine.connect() as conn:
-            result = conn.execute(query)
-            return pd.DataFrame(result.all(), columns=list(result.keys()))
+            return _frame(conn.execute(query))
 
     # --- writes ----------------------------------------------------------
 
@@ -194,6 +192,11 @@ class Store:
         """Run one write in its own transaction (used by tests and tools)."""
         with self.engine.begin() as conn:
             conn.execute(statement, params)
+
+
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    # Plain tuples: pandas probes each Row for namedtuple fields, 10x slower at 150k rows.
+    return pd.DataFrame([tuple(row) for row in result.all()], columns=list(result.keys()))
 
 
 def catalogue_frame() -> pd.DataFrame:
