@@ -12,7 +12,9 @@ LANG = "lang"
 SCREEN = "screen"  # which screen is open ("overview" or "wall") and the window size
 VIEWPORT = "viewport"  # the browser window's size, read once per page load
 POLL = "poll"
-STATE = "data-state"  # revisions and when data was last read, per page
+STATE = "data-state"  # the revisions and filter the maps were drawn from
+REVS = "data-revisions"  # the newest revisions the poll has seen
+LAST_OK = "data-last-ok"  # when the poll last reached the database
 FILTER = "filter"  # the filter in force: {"townships": [...], "level": n, "grades": [...]}
 
 TOWNSHIPS = "filter-townships"

@@ -135,25 +135,29 @@ def filter_from(data: dict | None) -> Filter:
     return Filter.of(data.get("townships"), data.get("level"), data.get("grades"))
 
 
-def data_state(snap: Snapshot, flt: Filter, ok_at: str | None = None) -> dict:
-    """What a page remembers between polls: revisions, when it last read, its filter."""
+def revisions_state(snap_or_revs: Snapshot | dict) -> dict:
+    """Layer revisions and when data last changed: what the poll compares."""
+    revs = snap_or_revs.revisions if isinstance(snap_or_revs, Snapshot) else snap_or_revs
     return {
-        "revs": {layer: rev.revision for layer, rev in snap.revisions.items()},
-        "updated": max(rev.updated_at for rev in snap.revisions.values()).isoformat(),
-        "ok_at": ok_at or datetime.now(UTC).isoformat(),
-        "filter": filter_data(flt),
+        "revs": {layer: rev.revision for layer, rev in revs.items()},
+        "updated": max(rev.updated_at for rev in revs.values()).isoformat(),
     }
 
 
-def status_line(state: dict, settings: Settings, lang: str, stale: bool = False) -> html.Div:
+def data_state(snap: Snapshot, flt: Filter) -> dict:
+    """What a page's maps show: the revisions they were drawn from, and the filter."""
+    return {**revisions_state(snap), "filter": filter_data(flt)}
+
+
+def status_line(
+    updated: str, settings: Settings, lang: str, stale_since: str | None = None
+) -> html.Div:
     """ "Data updated hh:mm", or the stale banner when the database is unreachable."""
-    if stale:
-        since = local_time(datetime.fromisoformat(state["ok_at"]), settings.timezone)
+    if stale_since:
+        since = local_time(datetime.fromisoformat(stale_since), settings.timezone)
         return html.Div(t("stale", lang).format(time=since), className="status stale")
-    updated = local_time(
-        datetime.fromisoformat(state["updated"]), settings.timezone, "%m-%d %H:%M:%S"
-    )
-    return html.Div(f"{t('data_updated', lang)} {updated}", className="status")
+    when = local_time(datetime.fromisoformat(updated), settings.timezone, "%m-%d %H:%M:%S")
+    return html.Div(f"{t('data_updated', lang)} {when}", className="status")
 
 
 def _view(sel: Selection, theme: Theme) -> View:
@@ -276,17 +280,37 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     """Wire the four maps, key figures, banners and details to ``store``."""
 
     @app.callback(
+        Output(ids.REVS, "data"),
+        Output(ids.STATUS, "children"),
+        Output(ids.LAST_OK, "data"),
+        Input(ids.POLL, "n_intervals"),
+        State(ids.REVS, "data"),
+        State(ids.LAST_OK, "data"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def check_for_changes(_tick: int, seen: dict, last_ok: str, lang: str) -> tuple:
+        """Every poll: one cheap query. Only a changed revision wakes the map update,
+        so a slow reload of a big layer is never cut short by the next tick."""
+        try:
+            current = revisions_state(store.revisions())
+        except StoreUnavailable:
+            return no_update, status_line("", settings, lang, stale_since=last_ok), no_update
+        status = status_line(current["updated"], settings, lang)
+        changed = current if current != seen else no_update
+        return changed, status, datetime.now(UTC).isoformat()
+
+    @app.callback(
         [Output(ids.map_graph(kind), "figure") for kind in MAP_KINDS]
         + [Output(ids.map_view(kind), "data") for kind in MAP_KINDS]
         + [
             Output(ids.FIGURES, "children"),
             Output(ids.STATE, "data"),
-            Output(ids.STATUS, "children"),
             Output(ids.RESPONSE, "children"),
             Output(ids.WARNING, "children"),
         ],
         Input(ids.FILTER, "data"),
-        Input(ids.POLL, "n_intervals"),
+        Input(ids.REVS, "data"),
         State(ids.STATE, "data"),
         State(ids.LANG, "data"),
         State(ids.SCREEN, "data"),
@@ -294,22 +318,21 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         prevent_initial_call=True,
     )
     def update_maps(
-        filter_store: dict, _tick: int | None, state: dict, lang: str, screen: dict, *views: dict
+        filter_store: dict, _revs: dict, state: dict, lang: str, screen: dict, *views: dict
     ) -> list:
-        """Filter changed or the poll ticked: patch only the maps whose data changed."""
-        n = len(MAP_KINDS)
-        keep = [no_update] * (2 * n + 1)
+        """The filter or the data changed: patch only the maps whose data changed."""
+        nothing = [no_update] * (2 * len(MAP_KINDS) + 4)
         theme = screen_theme(screen)
         flt = filter_from(filter_store)
+        reframe = ctx.triggered_id == ids.FILTER and filter_store != state.get("filter")
         try:
             snap = snapshot(store)
-            revs = {layer: rev.revision for layer, rev in snap.revisions.items()}
-            changed = {layer for layer, rev in revs.items() if state["revs"].get(layer) != rev}
-            reframe = ctx.triggered_id == ids.FILTER and filter_store != state.get("filter")
-            new_state = data_state(snap, flt)
-            status = status_line(new_state, settings, lang)
+            drawn = data_state(snap, flt)
+            changed = {
+                layer for layer, rev in drawn["revs"].items() if state["revs"].get(layer) != rev
+            }
             if not reframe and not changed:
-                return [*keep, new_state, status, no_update, no_update]
+                return nothing
             banners = [no_update, no_update]
             if "response" in changed:
                 banners = [
@@ -317,13 +340,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                     warning_banner(store.current_warnings(), lang),
                 ]
         except StoreUnavailable:
-            return [
-                *keep,
-                state,
-                status_line(state, settings, lang, stale=True),
-                no_update,
-                no_update,
-            ]
+            return nothing  # the poll shows the stale banner; the maps keep their data
         sel = snap.select(flt)
         touched = (
             set(MAP_KINDS) if reframe else {kind for layer in changed for kind in AFFECTS[layer]}
@@ -345,7 +362,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 )
             )
             new_views.append(view_state)
-        return [*figures, *new_views, key_figures(sel.figures, lang), new_state, status, *banners]
+        return [*figures, *new_views, key_figures(sel.figures, lang), drawn, *banners]
 
     for kind in MAP_KINDS:
         _register_viewport(app, store, kind)

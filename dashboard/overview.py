@@ -10,8 +10,8 @@ from dashboard import ids
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import MAP_KINDS, SPECS, level_label
 from dashboard.i18n import name_of, t, term_label
-from dashboard.maps import filter_data, status_line
-from dashboard.screen import PageData, hidden_state
+from dashboard.maps import filter_data
+from dashboard.screen import PageData, hidden_state, status
 from domain import RISK_GRADES
 from layers import Filter
 
@@ -101,9 +101,7 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
                         warning_banner(data.warnings, lang) if data.warnings is not None else None,
                         id=ids.WARNING,
                     ),
-                    html.Div(
-                        status_line(data.state, settings, lang, stale=data.stale), id=ids.STATUS
-                    ),
+                    html.Div(status(data, settings, lang), id=ids.STATUS),
                 ],
                 className="page-header",
             ),

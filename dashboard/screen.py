@@ -10,7 +10,14 @@ from config import Settings
 from dashboard import ids
 from dashboard.figures import MAP_KINDS
 from dashboard.i18n import t
-from dashboard.maps import data_state, filter_data, first_figures, screen_theme
+from dashboard.maps import (
+    data_state,
+    filter_data,
+    first_figures,
+    revisions_state,
+    screen_theme,
+    status_line,
+)
 from layers import Filter
 from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
 from store import Store, StoreUnavailable
@@ -69,12 +76,24 @@ def page_data(
     return PageData(snap, sel, figures, views, state, activation, warnings, stale, screen)
 
 
+def status(data: PageData, settings: Settings, lang: str) -> html.Div:
+    """The page's first status line: when data changed, or since when it is stale."""
+    return status_line(
+        data.state["updated"],
+        settings,
+        lang,
+        stale_since=data.snap.read_at.isoformat() if data.stale else None,
+    )
+
+
 def hidden_state(data: PageData, settings: Settings) -> list:
     """The stores and the poll every screen carries."""
     return [
         dcc.Store(id=ids.SCREEN, data=data.screen),
         dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
         dcc.Store(id=ids.STATE, data=data.state),
+        dcc.Store(id=ids.REVS, data=revisions_state(data.snap)),
+        dcc.Store(id=ids.LAST_OK, data=data.snap.read_at.isoformat()),
         *[dcc.Store(id=ids.map_view(kind), data=data.views[kind]) for kind in MAP_KINDS],
         dcc.Interval(id=ids.POLL, interval=int(settings.poll_seconds * 1000)),
     ]

@@ -20,8 +20,7 @@ from dashboard import ids
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import MAP_KINDS, SPECS
 from dashboard.i18n import name_of, t
-from dashboard.maps import status_line
-from dashboard.screen import PageData, hidden_state
+from dashboard.screen import PageData, hidden_state, status
 
 CLOCK_TICK = "clock-tick"
 
@@ -66,9 +65,7 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
                         warning_banner(data.warnings, lang) if data.warnings is not None else None,
                         id=ids.WARNING,
                     ),
-                    html.Div(
-                        status_line(data.state, settings, lang, stale=data.stale), id=ids.STATUS
-                    ),
+                    html.Div(status(data, settings, lang), id=ids.STATUS),
                     html.Div(
                         id=ids.CLOCK,
                         className="clock",

@@ -8,6 +8,7 @@ applies the filter in memory: a few milliseconds even at city scale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -45,6 +46,7 @@ class Snapshot:
     """Every layer of a store at the revisions in ``revisions``."""
 
     revisions: dict[str, Revision]
+    read_at: datetime
     towns: gpd.GeoDataFrame
     district: gpd.GeoDataFrame
     risk: gpd.GeoDataFrame
@@ -93,6 +95,7 @@ def snapshot(store: Store) -> Snapshot:
     revs = store.revisions()
     snap = Snapshot(
         revisions=revs,
+        read_at=datetime.now(UTC),
         towns=townships(store, revs["townships"].revision),
         district=jurisdiction(store, revs["townships"].revision),
         risk=risk_points(store, revs),
