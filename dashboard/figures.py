@@ -55,99 +55,58 @@ def _fmt(values: pd.Series) -> pd.Series:
     return values.round(0).astype("int64").map("{:,}".format)
 
 
+def _text(*parts: pd.Series | str) -> pd.Series:
+    """Row-by-row concatenation of columns (categories included) and literals."""
+    out: pd.Series | None = None
+    for part in parts:
+        piece = part.astype(object).fillna("").astype(str) if isinstance(part, pd.Series) else part
+        out = piece if out is None else out + piece
+    return out  # type: ignore[return-value]
+
+
+def _label(frame: pd.DataFrame, column: str, terms: tuple[Term, ...], lang: str) -> pd.Series:
+    return frame[column].map(_labels(terms, lang))
+
+
 def _risk_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
-    grade = frame["grade"].map(_labels(RISK_GRADES, lang))
-    kind = frame["kind"].map(_labels(RISK_KINDS, lang))
-    status = frame["rectification_status"].map(_labels(RECTIFICATION_STATUSES, lang)).fillna("")
-    return (
-        _name(frame, lang)
-        + "<br>"
-        + grade
-        + " · "
-        + kind
-        + " "
-        + status
-        + "<br>"
-        + _town(frame, lang)
-        + "<br>"
-        + frame["responsible_person"]
-        + " "
-        + frame["responsible_phone"]
-    )
+    return _text(
+        _name(frame, lang), "<br>", _label(frame, "grade", RISK_GRADES, lang), " · ",
+        _label(frame, "kind", RISK_KINDS, lang), " ",
+        _label(frame, "rectification_status", RECTIFICATION_STATUSES, lang), "<br>",
+        _town(frame, lang), "<br>", frame["responsible_person"], " ", frame["responsible_phone"],
+    )  # fmt: skip
 
 
 def _depot_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
-    level = frame["level"].map(_labels(DEPOT_LEVELS, lang))
     boats = frame["stock_assault_boat"] + frame["stock_rubber_boat"]
-    stock = (
-        t("fig_woven_bag", lang)
-        + " "
-        + _fmt(frame["stock_woven_bag"])
-        + "<br>"
-        + t("fig_sand", lang)
-        + " "
-        + _fmt(frame["stock_sand"])
-        + "<br>"
-        + t("fig_life_jacket", lang)
-        + " "
-        + _fmt(frame["stock_life_jacket"])
-        + "<br>"
-        + t("fig_boats", lang)
-        + " "
-        + _fmt(boats)
-        + " · "
-        + t("fig_pump", lang)
-        + " "
-        + _fmt(frame["stock_pump"])
-    )
-    return _name(frame, lang) + "<br>" + level + " · " + _town(frame, lang) + "<br>" + stock
+    return _text(
+        _name(frame, lang), "<br>", _label(frame, "level", DEPOT_LEVELS, lang), " · ",
+        _town(frame, lang), "<br>",
+        t("fig_woven_bag", lang), " ", _fmt(frame["stock_woven_bag"]), "<br>",
+        t("fig_sand", lang), " ", _fmt(frame["stock_sand"]), "<br>",
+        t("fig_life_jacket", lang), " ", _fmt(frame["stock_life_jacket"]), "<br>",
+        t("fig_boats", lang), " ", _fmt(boats), " · ",
+        t("fig_pump", lang), " ", _fmt(frame["stock_pump"]),
+    )  # fmt: skip
 
 
 def _force_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
-    kind = frame["type"].map(_labels(FORCE_TYPES, lang))
-    status = frame["status"].map(_labels(FORCE_STATUSES, lang))
-    counts = (
-        t("fig_people", lang)
-        + " "
-        + _fmt(frame["headcount"])
-        + " · "
-        + t("fig_vehicles", lang)
-        + " "
-        + _fmt(frame["vehicles"])
-        + " · "
-        + t("fig_force_boats", lang)
-        + " "
-        + _fmt(frame["boats"])
-    )
-    return (
-        _name(frame, lang)
-        + "<br>"
-        + kind
-        + " · "
-        + status
-        + "<br>"
-        + counts
-        + "<br>"
-        + frame["leader"]
-        + " "
-        + frame["leader_phone"]
-    )
+    return _text(
+        _name(frame, lang), "<br>", _label(frame, "type", FORCE_TYPES, lang), " · ",
+        _label(frame, "status", FORCE_STATUSES, lang), "<br>",
+        t("fig_people", lang), " ", _fmt(frame["headcount"]), " · ",
+        t("fig_vehicles", lang), " ", _fmt(frame["vehicles"]), " · ",
+        t("fig_force_boats", lang), " ", _fmt(frame["boats"]), "<br>",
+        frame["leader"], " ", frame["leader_phone"],
+    )  # fmt: skip
 
 
 def _node_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
-    level = frame["level"].map(_labels(COMMAND_LEVELS, lang))
-    status = frame["status"].map(_labels(NODE_STATUSES, lang))
-    return (
-        _name(frame, lang)
-        + "<br>"
-        + level
-        + " · "
-        + status
-        + "<br>"
-        + frame["duty_officer"]
-        + " "
-        + frame["duty_phone"]
-    )
+    return _text(
+        _name(frame, lang), "<br>", _label(frame, "level", COMMAND_LEVELS, lang), " · ",
+        _label(frame, "status", NODE_STATUSES, lang), "<br>",
+        frame["duty_officer"], " ", frame["duty_phone"],
+    )  # fmt: skip
 
 
 def _name(frame: pd.DataFrame, lang: str) -> pd.Series:

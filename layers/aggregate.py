@@ -37,14 +37,15 @@ def by_township(
     counting rows whose ``grade`` is ``"major"``. Rows are indexed by township
     code and carry the anchor ``x``/``y`` and the township names.
     """
-    data = pd.DataFrame({"township_code": frame["township_code"].to_numpy()})
+    data = pd.DataFrame({"township_code": frame["township_code"]})
     for column in sums:
-        data[column] = frame[column].to_numpy()
+        data[column] = frame[column]
     for name, (column, value) in (count_where or {}).items():
-        data[name] = (frame[column] == value).to_numpy()
-    grouped = data.groupby("township_code", sort=True)
+        data[name] = frame[column] == value
+    grouped = data.groupby("township_code", sort=True, observed=True)
     out = grouped.size().rename("count").to_frame()
     extra = [*sums, *(count_where or {})]
     if extra:
         out = out.join(grouped[extra].sum())
+    out.index = out.index.astype(str)
     return township_anchors(towns).join(out, how="inner")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from domain import COMMAND_LEVELS, keys
 from layers._cache import cached
-from layers.filters import Filter, mobilised, require_columns
+from layers.filters import Filter, keep, mobilised, require_columns
 from layers.townships import townships, with_township_names
 from store import Store
 
@@ -56,7 +56,7 @@ def filter_nodes(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
     mask = mobilised(frame, flt.level)
     if flt.townships is not None:
         mask &= frame["township_code"].isin(flt.townships) | frame["township_code"].isna()
-    return frame[mask]
+    return keep(frame, mask)
 
 
 def command_links(nodes: gpd.GeoDataFrame, every: gpd.GeoDataFrame | None = None) -> pd.DataFrame:

@@ -82,4 +82,10 @@ def apply(frame: gpd.GeoDataFrame, flt: Filter, *, by_level: bool = True) -> gpd
     mask = in_townships(frame, flt.townships)
     if by_level:
         mask &= mobilised(frame, flt.level)
-    return frame[mask]
+    return keep(frame, mask)
+
+
+def keep(frame: gpd.GeoDataFrame, mask: pd.Series) -> gpd.GeoDataFrame:
+    """The rows of ``mask``; the frame itself when that is every row (no copy of
+    150,000 rows for "whole district, no level")."""
+    return frame if bool(mask.all()) else frame[mask]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from layers._cache import cached
-from layers.filters import Filter, in_townships, require_columns
+from layers.filters import Filter, in_townships, keep, require_columns
 from layers.townships import townships, with_township_names
 from store import Store
 
@@ -40,4 +40,4 @@ def filter_risks(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
     mask = in_townships(frame, flt.townships)
     if flt.grades is not None:
         mask &= frame["grade"].isin(flt.grades)
-    return frame[mask]
+    return keep(frame, mask)

@@ -44,11 +44,30 @@ def township_names(towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
 
 
+# Few distinct values each: as categories, filters and group-bys on 150,000 rows
+# compare small integer codes instead of strings.
+CATEGORICAL = (
+    "township_code",
+    "township_name",
+    "township_name_en",
+    "grade",
+    "kind",
+    "category",
+    "rectification_status",
+    "level",
+    "type",
+    "status",
+)
+
+
 def with_township_names(frame: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with ``township_name`` and ``township_name_en`` columns added."""
+    """``frame`` with ``township_name`` and ``township_name_en`` columns added, and its
+    vocabulary columns as categories (see :data:`CATEGORICAL`)."""
     names = township_names(towns)
     out = frame.join(names, on="township_code")
-    out[["township_name", "township_name_en"]] = out[["township_name", "township_name_en"]].fillna(
-        ""
-    )
+    for column in ("township_name", "township_name_en"):
+        out[column] = out[column].fillna("")
+    for column in CATEGORICAL:
+        if column in out:
+            out[column] = out[column].astype("category")
     return out
