@@ -8,10 +8,10 @@ from dash import Input, Output, dcc, html
 from config import Settings
 from dashboard import ids
 from dashboard.components import key_figures, response_banner, warning_banner
-from dashboard.figures import MAP_KINDS, SPECS, level_label
+from dashboard.figures import level_label
 from dashboard.i18n import name_of, t, term_label
 from dashboard.maps import filter_data
-from dashboard.screen import PageData, hidden_state, status
+from dashboard.screen import PageData, hidden_state, map_cards, status
 from domain import RISK_GRADES
 from layers import Filter
 
@@ -76,21 +76,7 @@ def _filters(data: PageData, lang: str) -> html.Div:
 def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
     """The desk screen for one page load."""
     district = data.snap.district.drop(columns="geom").iloc[0].to_dict()
-    maps = [
-        html.Div(
-            [
-                html.H2(t(SPECS[kind].title_key, lang)),
-                dcc.Graph(
-                    id=ids.map_graph(kind),
-                    figure=data.figures[kind],
-                    config={"displaylogo": False, "scrollZoom": True},
-                    className="map-graph",
-                ),
-            ],
-            className=f"map-card map-{kind}",
-        )
-        for kind in MAP_KINDS
-    ]
+    maps = map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True})
     return html.Div(
         [
             html.Header(

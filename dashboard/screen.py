@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from config import Settings
 from dashboard import ids
-from dashboard.figures import MAP_KINDS
+from dashboard.figures import MAP_KINDS, SPECS
 from dashboard.i18n import t
 from dashboard.maps import (
     data_state,
@@ -109,3 +109,15 @@ def unreachable_page(message: str, lang: str) -> html.Div:
         ],
         className="unreachable",
     )
+
+
+def map_cards(data: PageData, lang: str, **graph: object) -> list[html.Div]:
+    """The four maps, each under its title; ``graph`` adds dcc.Graph properties."""
+    return [
+        html.Div([
+            html.H2(t(SPECS[kind].title_key, lang)),
+            dcc.Graph(id=ids.map_graph(kind), figure=data.figures[kind],
+                      className="map-graph", **graph),
+        ], className=f"map-card map-{kind}")
+        for kind in MAP_KINDS
+    ]  # fmt: skip

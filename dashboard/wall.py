@@ -18,9 +18,9 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 from config import Settings
 from dashboard import ids
 from dashboard.components import key_figures, response_banner, warning_banner
-from dashboard.figures import MAP_KINDS, SPECS
+from dashboard.figures import MAP_KINDS
 from dashboard.i18n import name_of, t
-from dashboard.screen import PageData, hidden_state, status
+from dashboard.screen import PageData, hidden_state, map_cards, status
 
 CLOCK_TICK = "clock-tick"
 
@@ -36,22 +36,9 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
             name_of(row, lang) for row in data.sel.towns.drop(columns="geom").to_dict("records")
         )
     )
-    maps = [
-        html.Div(
-            [
-                html.H2(t(SPECS[kind].title_key, lang)),
-                dcc.Graph(
-                    id=ids.map_graph(kind),
-                    figure=data.figures[kind],
-                    config={"displayModeBar": False, "scrollZoom": True},
-                    responsive=True,
-                    className="map-graph",
-                ),
-            ],
-            className=f"map-card map-{kind}",
-        )
-        for kind in MAP_KINDS
-    ]
+    maps = map_cards(
+        data, lang, config={"displayModeBar": False, "scrollZoom": True}, responsive=True
+    )
     return html.Div(
         [
             html.Header(

@@ -8,17 +8,17 @@ unchanged layer is never read twice. Frames handed out must not be mutated.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from store import Store
 
 T = TypeVar("T")
 _lock = threading.Lock()
-_frames: dict[tuple[str, str, str], tuple[int, object]] = {}
+_frames: dict[tuple[str, str, str], tuple[Hashable, object]] = {}
 
 
-def cached(store: Store, layer: str, name: str, revision: int, load: Callable[[], T]) -> T:
+def cached(store: Store, layer: str, name: str, revision: Hashable, load: Callable[[], T]) -> T:
     """``load()``'s result for ``layer`` at ``revision``, computed once."""
     key = (store.url, layer, name)
     with _lock:

@@ -14,9 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from domain import COMMAND_LEVELS, keys
-from layers._cache import cached
-from layers.filters import Filter, keep, mobilised, require_columns
-from layers.townships import townships, with_township_names
+from layers.filters import Filter, keep, mobilised
+from layers.townships import layer_frame, with_township_names
 from store import Store
 
 COLUMNS = (
@@ -33,12 +32,7 @@ COLUMNS = (
 
 def command_nodes(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
     """Every command node with its depth in the hierarchy."""
-    revisions = revisions or store.revisions()
-    towns = townships(store, revisions["townships"].revision)
-    key = revisions["command"].revision * 100_003 + revisions["townships"].revision
-    frame = cached(store, "command", "command_nodes", key, lambda: _load(store, towns))
-    require_columns(frame, COLUMNS, "command")
-    return frame
+    return layer_frame(store, revisions, "command", lambda towns: _load(store, towns), COLUMNS)
 
 
 def _load(store: Store, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

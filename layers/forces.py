@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from layers._cache import cached
-from layers.filters import Filter, apply, require_columns
-from layers.townships import townships, with_township_names
+from layers.filters import Filter, apply
+from layers.townships import layer_frame, with_township_names
 from store import Store
 
 COLUMNS = (
@@ -31,14 +30,13 @@ COLUMNS = (
 
 def forces(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
     """Every force at its base."""
-    revisions = revisions or store.revisions()
-    towns = townships(store, revisions["townships"].revision)
-    key = revisions["forces"].revision * 100_003 + revisions["townships"].revision
-    frame = cached(
-        store, "forces", "forces", key, lambda: with_township_names(store.read("forces"), towns)
+    return layer_frame(
+        store,
+        revisions,
+        "forces",
+        lambda towns: with_township_names(store.read("forces"), towns),
+        COLUMNS,
     )
-    require_columns(frame, COLUMNS, "forces")
-    return frame
 
 
 def filter_forces(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:

@@ -14,9 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from domain import MATERIAL_CATALOGUE
-from layers._cache import cached
-from layers.filters import Filter, apply, require_columns
-from layers.townships import townships, with_township_names
+from layers.filters import Filter, apply
+from layers.townships import layer_frame, with_township_names
 from store import Store
 
 STOCK_COLUMNS = tuple(f"stock_{item.code}" for item in MATERIAL_CATALOGUE)
@@ -25,12 +24,9 @@ COLUMNS = ("code", "name", "level", "township_code", "mobilise_level", "geom", *
 
 def depots(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
     """Every depot with its stock spread into one column per item."""
-    revisions = revisions or store.revisions()
-    towns = townships(store, revisions["townships"].revision)
-    key = revisions["materials"].revision * 100_003 + revisions["townships"].revision
-    frame = cached(store, "materials", "depots", key, lambda: _with_stock(store, towns))
-    require_columns(frame, COLUMNS, "materials")
-    return frame
+    return layer_frame(
+        store, revisions, "materials", lambda towns: _with_stock(store, towns), COLUMNS
+    )
 
 
 def _with_stock(store: Store, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from layers._cache import cached
-from layers.filters import Filter, in_townships, keep, require_columns
-from layers.townships import townships, with_township_names
+from layers.filters import Filter, in_townships, keep
+from layers.townships import layer_frame, with_township_names
 from store import Store
 
 COLUMNS = ("code", "name", "grade", "kind", "township_code", "rectification_status", "geom")
@@ -21,18 +20,13 @@ COLUMNS = ("code", "name", "grade", "kind", "township_code", "rectification_stat
 
 def risk_points(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
     """Every risk and hidden-danger point."""
-    revisions = revisions or store.revisions()
-    towns = townships(store, revisions["townships"].revision)
-    key = revisions["risk"].revision * 100_003 + revisions["townships"].revision
-    frame = cached(
+    return layer_frame(
         store,
+        revisions,
         "risk",
-        "risk_points",
-        key,
-        lambda: with_township_names(store.read("risk_points"), towns),
+        lambda towns: with_township_names(store.read("risk_points"), towns),
+        COLUMNS,
     )
-    require_columns(frame, COLUMNS, "risk")
-    return frame
 
 
 def filter_risks(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:

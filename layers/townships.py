@@ -6,6 +6,8 @@ Columns of :func:`townships`: ``code``, ``name``, ``name_en``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 
 from layers._cache import cached
@@ -71,3 +73,20 @@ def with_township_names(frame: gpd.GeoDataFrame, towns: gpd.GeoDataFrame) -> gpd
         if column in out:
             out[column] = out[column].astype("category")
     return out
+
+
+def layer_frame(
+    store: Store,
+    revisions: dict | None,
+    layer: str,
+    load: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame],
+    columns: tuple[str, ...],
+) -> gpd.GeoDataFrame:
+    """A point layer, read through the cache: ``load(townships)`` runs only when the
+    layer or the townships changed; the result must have ``columns``."""
+    revisions = revisions or store.revisions()
+    towns = townships(store, revisions["townships"].revision)
+    key = (revisions[layer].revision, revisions["townships"].revision)
+    frame = cached(store, layer, layer, key, lambda: load(towns))
+    require_columns(frame, columns, layer)
+    return frame
