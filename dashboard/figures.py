@@ -125,7 +125,7 @@ def _town(frame: pd.DataFrame, lang: str) -> pd.Series:
 
 
 def _depot_size(frame: pd.DataFrame) -> np.ndarray:
-    return np.clip(7 + 2.5 * np.log10(1 + frame["stock_woven_bag"].to_numpy()), 7, 22)
+    return np.clip(4 + 2.2 * np.log10(1 + frame["stock_woven_bag"].to_numpy()), 6, 20)
 
 
 def _force_size(frame: pd.DataFrame) -> np.ndarray:
@@ -219,6 +219,7 @@ def base_figure(
     outline_colour: str = "#4a5b6c",
     text_colour: str = "#203040",
     font_size: int = 12,
+    line_scale: float = 1.0,
     uirevision: str = "map",
 ) -> go.Figure:
     """The fixed traces of one map, with empty data slots; sent once per page."""
@@ -231,7 +232,7 @@ def base_figure(
             lat=lats,
             mode="lines",
             name=t("legend_outline", lang),
-            line={"width": 1.5, "color": outline_colour},
+            line={"width": 1.5 * line_scale, "color": outline_colour},
             hoverinfo="skip",
             showlegend=False,
         ),

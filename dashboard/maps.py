@@ -240,6 +240,7 @@ def first_figures(
             outline_colour=theme.outline,
             text_colour=theme.text,
             font_size=theme.font_size,
+            line_scale=theme.size_scale,
             uirevision=_uirevision(sel),
         )
         fig.update_layout(legend={"bgcolor": theme.legend_bg, "font": {"color": theme.text}})
