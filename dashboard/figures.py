@@ -4,9 +4,9 @@ Every map has the same fixed list of traces, so an update only patches
 data into known slots and never rebuilds a figure (the outlines and the
 style are sent once per page):
 
-0. township outlines (lines)      2. links (command map only)
-1. township names (text)          3.. one trace per category (constant colour)
-                                  last: township totals (when points are many)
+0. township outlines (lines)      2.. one trace per category (constant colour)
+1. links (command map only)       then: township totals (when points are many)
+                                  last: township names (text, above the points)
 
 One constant-colour trace per category draws faster than one trace with a
 colour array, and gives the legend for free.
@@ -42,7 +42,7 @@ from domain import (
 from layers.aggregate import by_township, township_anchors
 
 MAP_KINDS = ("risk", "materials", "forces", "command")
-OUTLINES, NAMES, LINKS, FIRST_CATEGORY = 0, 1, 2, 3
+OUTLINES, LINKS, FIRST_CATEGORY = 0, 1, 2
 # More points than this in view and a map draws township totals instead.
 POINTS_LIMIT = 3000
 
@@ -152,6 +152,10 @@ class MapSpec:
     def aggregate_slot(self) -> int:
         return FIRST_CATEGORY + len(self.terms)
 
+    @property
+    def names_slot(self) -> int:
+        return self.aggregate_slot + 1
+
     def slot(self, key: str) -> int:
         return FIRST_CATEGORY + [term.key for term in self.terms].index(key)
 
@@ -190,7 +194,7 @@ def view_for(
     zoom_x = math.log2(width * 360 / (512 * lon_span))  # MapLibre tiles are 512 px
     zoom_y = math.log2(height * 2 * math.pi / (512 * lat_span_rad))
     mid = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
-    return View((west + east) / 2, mid, round(min(zoom_x, zoom_y) - 0.15, 2))
+    return View((west + east) / 2, mid, round(min(zoom_x, zoom_y) - 0.3, 2))
 
 
 def outline_arrays(towns: gpd.GeoDataFrame, tolerance: float = 0.0003) -> tuple[list, list]:
@@ -237,15 +241,6 @@ def base_figure(
             showlegend=False,
         ),
         go.Scattermap(
-            lon=anchors["x"].round(5),
-            lat=anchors["y"].round(5),
-            mode="text",
-            text=names,
-            textfont={"size": font_size, "color": text_colour},
-            hoverinfo="skip",
-            showlegend=False,
-        ),
-        go.Scattermap(
             lon=[],
             lat=[],
             mode="lines",
@@ -279,6 +274,17 @@ def base_figure(
             showlegend=False,
         )
     )
+    traces.append(
+        go.Scattermap(
+            lon=anchors["x"].round(5),
+            lat=anchors["y"].round(5),
+            mode="text",
+            text=names,
+            textfont={"size": font_size, "color": text_colour},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     fig = go.Figure(traces)
     fig.update_layout(
         template="none",
@@ -287,9 +293,9 @@ def base_figure(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
         legend={
-            "x": 0.01,
+            "x": 0.99,
             "y": 0.99,
-            "xanchor": "left",
+            "xanchor": "right",
             "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0.75)",
             "font": {"size": font_size},

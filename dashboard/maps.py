@@ -27,10 +27,10 @@ from dashboard import ids
 from dashboard.components import details, key_figures, local_time, response_banner, warning_banner
 from dashboard.figures import (
     MAP_KINDS,
-    NAMES,
     OUTLINES,
     POINTS_LIMIT,
     SPECS,
+    MapSpec,
     View,
     as_patch,
     base_figure,
@@ -86,7 +86,7 @@ class Theme:
         scale = max(0.8, min(width / 1920, height / 1080))
         if screen == "wall":
             columns, rows = (4, 1) if width / height >= 3 else (2, 2)
-            map_w, map_h = width * 0.8 / columns, height * 0.86 / rows
+            map_w, map_h = width * 0.8 / columns, height * 0.82 / rows
         else:
             map_w, map_h = (width - 420) / 2, (height - 330) / 2
         return replace(
@@ -105,7 +105,7 @@ THEMES: dict[str, Theme] = {
         outline="#8fb3d9",
         text="#e8f0f8",
         legend_bg="rgba(11,22,34,0.8)",
-        font_size=15,
+        font_size=20,
         size_scale=1.0,
         width=700,
         height=360,
@@ -249,12 +249,12 @@ def first_figures(
     return figures, views
 
 
-def _outline_updates(snap: Snapshot, lang: str) -> dict[int, dict]:
+def _outline_updates(spec: MapSpec, snap: Snapshot, lang: str) -> dict[int, dict]:
     lons, lats = outline_arrays(snap.towns)
     anchors = township_anchors(snap.towns)
     return {
         OUTLINES: {"lon": lons, "lat": lats},
-        NAMES: {
+        spec.names_slot: {
             "lon": anchors["x"].round(5).tolist(),
             "lat": anchors["y"].round(5).tolist(),
             "text": anchors["name_en" if lang == "en" else "name"].tolist(),
@@ -337,8 +337,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             banners = [no_update, no_update]
             if "response" in changed:
                 banners = [
-                    response_banner(store.current_activation(), lang),
-                    warning_banner(store.current_warnings(), lang),
+                    response_banner(snap.activation, lang),
+                    warning_banner(snap.warnings, lang),
                 ]
         except StoreUnavailable:
             return nothing  # the poll shows the stale banner; the maps keep their data
@@ -354,7 +354,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 continue
             updates, view_state = map_content(kind, sel, None if reframe else view, lang, theme)
             if "townships" in changed:
-                updates |= _outline_updates(snap, lang)
+                updates |= _outline_updates(SPECS[kind], snap, lang)
             figures.append(
                 as_patch(
                     updates,

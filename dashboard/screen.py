@@ -56,14 +56,12 @@ def page_data(
     stale = False
     try:
         snap = snapshot(store)
-        activation = store.current_activation()
-        warnings = store.current_warnings()
     except StoreUnavailable:
-        snap = last_snapshot(store)
+        snap = last_snapshot(store)  # the last data read, with its response and warnings
         if snap is None:
             return None
-        stale, activation, warnings = True, None, None
-    flt = default_filter(query, activation)
+        stale = True
+    flt = default_filter(query, snap.activation)
     known = set(snap.towns["code"])
     flt = (
         Filter(tuple(c for c in flt.townships if c in known) or None, flt.level, flt.grades)
@@ -73,7 +71,9 @@ def page_data(
     sel = snap.select(flt)
     figures, views = first_figures(sel, snap, lang, screen_theme(screen), settings)
     state = data_state(snap, flt)
-    return PageData(snap, sel, figures, views, state, activation, warnings, stale, screen)
+    if stale:  # redraw everything at the first poll that reaches the database
+        state["revs"] = {}
+    return PageData(snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen)
 
 
 def status(data: PageData, settings: Settings, lang: str) -> html.Div:
@@ -92,7 +92,7 @@ def hidden_state(data: PageData, settings: Settings) -> list:
         dcc.Store(id=ids.SCREEN, data=data.screen),
         dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
         dcc.Store(id=ids.STATE, data=data.state),
-        dcc.Store(id=ids.REVS, data=revisions_state(data.snap)),
+        dcc.Store(id=ids.REVS, data={**revisions_state(data.snap), "revs": data.state["revs"]}),
         dcc.Store(id=ids.LAST_OK, data=data.snap.read_at.isoformat()),
         *[dcc.Store(id=ids.map_view(kind), data=data.views[kind]) for kind in MAP_KINDS],
         dcc.Interval(id=ids.POLL, interval=int(settings.poll_seconds * 1000)),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import geopandas as gpd
 import pandas as pd
 
+from layers._cache import cached
 from layers.command import command_links, command_nodes, filter_nodes
 from layers.filters import Filter
 from layers.forces import filter_forces, forces
@@ -47,6 +48,8 @@ class Snapshot:
 
     revisions: dict[str, Revision]
     read_at: datetime
+    activation: dict | None  # the emergency response in force
+    warnings: pd.DataFrame  # weather warnings in force, newest first
     towns: gpd.GeoDataFrame
     district: gpd.GeoDataFrame
     risk: gpd.GeoDataFrame
@@ -93,9 +96,20 @@ _last: dict[str, Snapshot] = {}
 def snapshot(store: Store) -> Snapshot:
     """The four layers as they are now (raises ``StoreUnavailable`` when unreachable)."""
     revs = store.revisions()
+    now = datetime.now(UTC)
+    # What is "in force" changes with the clock too: re-read at least every minute.
+    activation, warnings = cached(
+        store,
+        "response",
+        "in_force",
+        (revs["response"].revision, now.replace(second=0)),
+        lambda: (store.current_activation(now), store.current_warnings(now)),
+    )
     snap = Snapshot(
         revisions=revs,
-        read_at=datetime.now(UTC),
+        read_at=now,
+        activation=activation,
+        warnings=warnings,
         towns=townships(store, revs["townships"].revision),
         district=jurisdiction(store, revs["townships"].revision),
         risk=risk_points(store, revs),
