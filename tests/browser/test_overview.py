@@ -68,7 +68,7 @@ def test_four_maps_draw_the_demo_and_filters_change_them(page, server, store):
     town = store.read("townships").iloc[4]
     page.click("#filter-townships")
     page.keyboard.type(town["name"])
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name=town["name"], exact=True).click()
     page.keyboard.press("Escape")
     expected = sorted(risks.loc[risks["township_code"] == town["code"], "code"])
     page.wait_for_function(f"({POINTS_JS})('map-risk').length === {len(expected)}", timeout=20_000)
@@ -84,7 +84,7 @@ def test_four_maps_draw_the_demo_and_filters_change_them(page, server, store):
 
     # Response level I mobilises every force of the township.
     page.click("#filter-level")
-    page.get_by_text("Ⅰ级", exact=True).click()
+    page.get_by_role("option", name="Ⅰ级", exact=True).click()
     every = sorted(forces.loc[forces["township_code"] == town["code"], "code"])
     page.wait_for_function(f"({POINTS_JS})('map-forces').length === {len(every)}", timeout=20_000)
     assert sorted(points(page, "map-forces")) == every
