@@ -11,9 +11,10 @@ VIEW_JS = """(id) => {
 }"""
 
 
-def test_moving_one_map_moves_the_others(new_page, live_server, tmp_path):
+def wall_after_moving_the_risk_map(new_page, live_server, tmp_path, linked: str):
+    """The wall, and the command map's view before the risk map was moved."""
     url = live_server({"DATABASE_URL": f"sqlite:///{tmp_path / 'fourmaps.sqlite'}",
-                       "FOURMAPS_LINKED_VIEWS": "1"})
+                       "FOURMAPS_LINKED_VIEWS": linked})
     page = new_page(1920, 1080)
     page.goto(url + "/wall")
     wait_for_maps_drawn(page, MAPS)
@@ -21,6 +22,11 @@ def test_moving_one_map_moves_the_others(new_page, live_server, tmp_path):
     page.evaluate("""() => Plotly.relayout(
         document.getElementById('map-risk').querySelector('.js-plotly-plot'),
         {'map.center': {lon: 112.2, lat: 30.35}, 'map.zoom': 11.5})""")
+    return page, before
+
+
+def test_moving_one_map_moves_the_others(new_page, live_server, tmp_path):
+    page, before = wall_after_moving_the_risk_map(new_page, live_server, tmp_path, "1")
     page.wait_for_function(f"({VIEW_JS})('map-command').zoom > 11.4", timeout=10_000)
     for graph_id in MAPS[1:]:
         view = page.evaluate(VIEW_JS, graph_id)
@@ -31,13 +37,6 @@ def test_moving_one_map_moves_the_others(new_page, live_server, tmp_path):
 
 
 def test_without_the_setting_maps_move_alone(new_page, live_server, tmp_path):
-    url = live_server({"DATABASE_URL": f"sqlite:///{tmp_path / 'fourmaps.sqlite'}"})
-    page = new_page(1920, 1080)
-    page.goto(url + "/wall")
-    wait_for_maps_drawn(page, MAPS)
-    before = page.evaluate(VIEW_JS, "map-command")
-    page.evaluate("""() => Plotly.relayout(
-        document.getElementById('map-risk').querySelector('.js-plotly-plot'),
-        {'map.center': {lon: 112.2, lat: 30.35}, 'map.zoom': 11.5})""")
+    page, before = wall_after_moving_the_risk_map(new_page, live_server, tmp_path, "0")
     page.wait_for_timeout(1500)
     assert page.evaluate(VIEW_JS, "map-command") == before
