@@ -20,7 +20,6 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from dashboard.figures import FIRST_CATEGORY, POINTS_LIMIT, SPECS
 from dashboard.maps import map_content, screen_theme
@@ -28,7 +27,7 @@ from domain import RISK_GRADES, keys
 from layers import Filter
 from layers.snapshot import Snapshot, snapshot
 from layers.summary import KEY_MATERIALS
-from store import Store, schema
+from store import Store
 from tests.conftest import STORE_KINDS, _fresh_store
 
 KINDS = ("risk", "materials", "forces", "command")
@@ -64,35 +63,11 @@ def city_frames() -> dict:
     return build_city()
 
 
-def load_city(store: Store, frames: dict) -> None:
-    """``replace_all``; on PostGIS with the revision triggers off meanwhile.
-
-    Each row of an executemany fires the statement-level revision trigger,
-    which updates one ``layer_revisions`` row 250,000 times in one
-    transaction: ~9.5 min for the city set. With the triggers off it takes
-    under a minute; the rows are the same.
-    """
-    if not store.is_postgis:
-        store.replace_all(frames)
-        return
-    tables = [table for layer in schema.LAYER_TABLES.values() for table in layer]
-    with store.engine.begin() as conn:
-        for table in tables:
-            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-    try:
-        store.replace_all(frames)
-    finally:
-        with store.engine.begin() as conn:
-            for table in tables:
-                conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
-            conn.execute(sa.text("UPDATE layer_revisions SET revision = revision + 1"))
-
-
 @pytest.fixture(scope="session", params=STORE_KINDS)
 def city_store(request, tmp_path_factory, city_frames) -> Iterator[Store]:
     """A store of each kind holding the city set; tests must not change it."""
     store = _fresh_store(request.param, tmp_path_factory, request)
-    load_city(store, city_frames)
+    store.replace_all(city_frames)
     yield store
     store.engine.dispose()
 

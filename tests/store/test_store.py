@@ -9,7 +9,7 @@ import shapely
 import sqlalchemy as sa
 
 from store import StoreUnavailable, open_store
-from store.schema import risk_points
+from store.schema import forces, risk_points
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,15 @@ def test_migrating_twice_changes_nothing(demo_store):
     again = open_store(demo_store.engine.url.render_as_string(hide_password=False))
     again.engine.dispose()
     assert demo_store.revisions() == before
+
+
+def test_replacing_everything_bumps_every_layer_once_on_both_stores(empty_store, demo_frames):
+    empty_store.replace_all(demo_frames)
+    before = empty_store.revisions()
+    empty_store.replace_all(demo_frames)
+    after = empty_store.revisions()
+    assert all(after[layer].revision > before[layer].revision for layer in before)
+    # and the triggers are back on: a later write still counts
+    code = empty_store.read("forces")["code"].iloc[0]
+    empty_store.execute(sa.update(forces).where(forces.c.code == code).values(headcount=7))
+    assert empty_store.revisions()["forces"].revision > after["forces"].revision
