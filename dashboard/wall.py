@@ -32,7 +32,7 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
     scope = (
         name_of(district, lang)
         if not towns
-        else "、".join(
+        else ("、" if lang == "zh" else ", ").join(
             name_of(row, lang) for row in data.sel.towns.drop(columns="geom").to_dict("records")
         )
     )
