@@ -8,6 +8,7 @@ figures never use this: they count every row (see :mod:`layers.summary`).
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 
@@ -35,17 +36,42 @@ def by_township(
 
     ``count_where={"major": ("grade", "major")}`` adds a ``major`` column
     counting rows whose ``grade`` is ``"major"``. Rows are indexed by township
-    code and carry the anchor ``x``/``y`` and the township names.
+    code and carry the anchor ``x``/``y`` and the township names, in ``towns``
+    order. Counted with ``np.bincount`` over each row's township position: a
+    group-by of 150,000 rows costs milliseconds a map on every filter change.
     """
-    data = pd.DataFrame({"township_code": frame["township_code"]})
+    anchors = township_anchors(towns)
+    town = _town_positions(frame["township_code"], anchors.index)
+    has_town = town >= 0
+    town = town[has_town]
+    n = len(anchors)
+    columns: dict[str, np.ndarray] = {"count": np.bincount(town, minlength=n)}
     for column in sums:
-        data[column] = frame[column]
+        columns[column] = _sum_by(town, frame[column][has_town], n)
     for name, (column, value) in (count_where or {}).items():
-        data[name] = frame[column] == value
-    grouped = data.groupby("township_code", sort=True, observed=True)
-    out = grouped.size().rename("count").to_frame()
-    extra = [*sums, *(count_where or {})]
-    if extra:
-        out = out.join(grouped[extra].sum())
-    out.index = out.index.astype(str)
-    return township_anchors(towns).join(out, how="inner")
+        match = (frame[column] == value).to_numpy()[has_town]
+        columns[name] = np.bincount(town[match], minlength=n)
+    out = anchors.assign(**columns)
+    return out[columns["count"] > 0]
+
+
+def _town_positions(codes: pd.Series, towns: pd.Index) -> np.ndarray:
+    """Each row's position in ``towns``; -1 for a row without a township or outside them.
+
+    Looks up each distinct code once (the layers store ``township_code`` as a category).
+    """
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        codes = codes.astype("category")
+    position = towns.get_indexer(codes.cat.categories.astype(str))
+    # A missing code is category -1: the appended -1 is where it lands.
+    return np.append(position, -1)[codes.cat.codes.to_numpy()]
+
+
+def _sum_by(town: np.ndarray, values: pd.Series, n: int) -> np.ndarray:
+    """Sum of ``values`` per township position; integers exactly, floats as pandas sums
+    them (compensated), so the totals match a group-by to the last bit."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "bi":
+        out = np.zeros(n, dtype=np.int64)
+        np.add.at(out, town, values.to_numpy())
+        return out
+    return values.groupby(town).sum().reindex(range(n), fill_value=0).to_numpy()

@@ -57,23 +57,21 @@ def command_links(nodes: gpd.GeoDataFrame, every: gpd.GeoDataFrame | None = None
     """One row per parent-child link of ``nodes``: child and parent codes and coordinates.
 
     Parents are looked up in ``every`` (default ``nodes``) so a shown node is
-    linked to its parent even when the filter hides the parent.
+    linked to its parent even when the filter hides the parent. Looked up by
+    position in plain arrays: no copy of the node frame on every filter change.
     """
     every = nodes if every is None else every
-    xy = pd.DataFrame(
-        {"x": every.geometry.x.to_numpy(), "y": every.geometry.y.to_numpy()},
-        index=every["code"].to_numpy(),
-    )
-    child = nodes[nodes["parent_code"].notna() & nodes["parent_code"].isin(xy.index)]
-    parent_xy = xy.loc[child["parent_code"].to_numpy()]
+    parent = pd.Index(every["code"]).get_indexer(nodes["parent_code"])  # -1: none or unknown
+    linked = parent >= 0
+    parent = parent[linked]
     return pd.DataFrame(
         {
-            "code": child["code"].to_numpy(),
-            "parent_code": child["parent_code"].to_numpy(),
-            "x0": parent_xy["x"].to_numpy(),
-            "y0": parent_xy["y"].to_numpy(),
-            "x1": child.geometry.x.to_numpy(),
-            "y1": child.geometry.y.to_numpy(),
+            "code": nodes["code"].to_numpy()[linked],
+            "parent_code": nodes["parent_code"].to_numpy()[linked],
+            "x0": every.geometry.x.to_numpy()[parent],
+            "y0": every.geometry.y.to_numpy()[parent],
+            "x1": nodes.geometry.x.to_numpy()[linked],
+            "y1": nodes.geometry.y.to_numpy()[linked],
         }
     )
 

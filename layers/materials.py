@@ -40,7 +40,9 @@ def _with_stock(store: Store, towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = frame.join(wide, on="code")
     frame[list(STOCK_COLUMNS)] = frame[list(STOCK_COLUMNS)].fillna(0.0)
     frame["stock_lines"] = (frame[list(STOCK_COLUMNS)] > 0).sum(axis=1)
-    return frame
+    # A copy stores the stock columns as one block: a filter's row copy and the
+    # stock totals then handle one 2-D array instead of 17 columns one by one.
+    return frame.copy()
 
 
 def filter_depots(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from layers import Filter, LayerError
-from layers.command import chain_of_command
+from layers.aggregate import by_township
+from layers.command import chain_of_command, command_links
 from layers.filters import require_columns
 from layers.snapshot import snapshot
 
@@ -93,6 +95,69 @@ def test_key_figures_are_exact(snap):
     )
     assert fig.people == sel.forces["headcount"].sum()
     assert fig.nodes_total == len(sel.command)
+
+
+def grouped(frame, sums=(), count_where=None):
+    """Township totals the straightforward way: a pandas group-by."""
+    data = pd.DataFrame({"township_code": frame["township_code"].astype(object)})
+    for column in sums:
+        data[column] = frame[column].to_numpy()
+    for name, (column, value) in (count_where or {}).items():
+        data[name] = (frame[column] == value).to_numpy()
+    groups = data.dropna(subset=["township_code"]).groupby("township_code")
+    extra = [*sums, *(count_where or {})]
+    out = groups.size().rename("count").to_frame()
+    return out.join(groups[extra].sum()) if extra else out
+
+
+@pytest.mark.parametrize(
+    ("layer", "sums", "count_where"),
+    [
+        ("risk", (), {"major": ("grade", "major")}),
+        ("materials", ("stock_sand", "stock_lines"), None),
+        ("forces", ("headcount", "boats"), {"deployed": ("status", "deployed")}),
+        ("command", (), {"on_duty": ("status", "on_duty")}),  # nodes above townships have none
+    ],
+)
+@pytest.mark.parametrize("categorical", [True, False])
+def test_township_totals_match_a_group_by(snap, layer, sums, count_where, categorical):
+    town = snap.towns["code"].iloc[4]
+    sel = snap.select(Filter.of(list(snap.towns["code"].iloc[:6]), 3))
+    frame = getattr(sel, layer)
+    if not categorical:
+        frame = frame.astype({"township_code": object})
+    got = by_township(frame, sel.towns, sums=sums, count_where=count_where)
+    expected = grouped(frame, sums, count_where)
+    assert list(got.index) == [c for c in sel.towns["code"] if c in expected.index]
+    assert list(got.columns) == ["name", "name_en", "x", "y", "count", *sums, *(count_where or {})]
+    pd.testing.assert_frame_equal(
+        got.drop(columns=["name", "name_en", "x", "y"]),
+        expected.loc[got.index],
+        check_names=False,
+        check_exact=True,
+    )
+    assert got.loc[town, "name"] == sel.towns.set_index("code").loc[town, "name"]
+    empty = by_township(frame.iloc[:0], sel.towns, sums=sums, count_where=count_where)
+    assert empty.empty
+    assert list(empty.columns) == list(got.columns)
+
+
+def test_command_links_join_each_shown_node_to_its_parent(snap):
+    nodes = snap.select(Filter.of([snap.towns["code"].iloc[1]], 2)).command
+    links = command_links(nodes, snap.command)
+    every = snap.command.set_index("code")
+    shown = nodes[nodes["parent_code"].notna()]
+    assert list(links["code"]) == list(shown["code"])
+    assert list(links["parent_code"]) == list(shown["parent_code"])
+    parents = every.loc[links["parent_code"]]
+    assert links["x0"].tolist() == parents.geometry.x.tolist()
+    assert links["y0"].tolist() == parents.geometry.y.tolist()
+    assert links["x1"].tolist() == shown.geometry.x.tolist()
+    assert links["y1"].tolist() == shown.geometry.y.tolist()
+    # without ``every`` a node whose parent is filtered out has no link
+    inside = command_links(nodes)
+    assert set(inside["parent_code"]) <= set(nodes["code"])
+    assert len(inside) == int(shown["parent_code"].isin(nodes["code"]).sum())
 
 
 def test_filter_rejects_a_level_that_does_not_exist():
