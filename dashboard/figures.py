@@ -9,7 +9,14 @@ style are sent once per page):
                                   last: township names (text, above the points)
 
 One constant-colour trace per category draws faster than one trace with a
-colour array, and gives the legend for free.
+colour array, and gives the legend for free; it also carries the category's
+name in its hover template, so no point repeats it.
+
+Text is what costs most to draw (MapLibre lays out every glyph in software
+on a command centre's PC), and 120 names on a city map are unreadable
+anyway: township names and the counts on township bubbles are drawn only
+when few townships are in view (:data:`NAMES_LIMIT`). A point's hover says
+what it is; a click shows its full record (people, phones, stock).
 """
 
 from __future__ import annotations
@@ -39,12 +46,16 @@ from domain import (
     RISK_KINDS,
     Term,
 )
-from layers.aggregate import by_township, township_anchors
+from layers.aggregate import by_township
 
 MAP_KINDS = ("risk", "materials", "forces", "command")
 OUTLINES, LINKS, FIRST_CATEGORY = 0, 1, 2
-# More points than this in view and a map draws township totals instead.
+# More points than this in view and a map draws township totals instead
+# (command nodes: fewer, since each also draws a link to its parent).
 POINTS_LIMIT = 3000
+NODES_LIMIT = 600
+# Township names (and the counts on their bubbles) with at most this many in view.
+NAMES_LIMIT = 24
 
 
 def _labels(terms: tuple[Term, ...], lang: str) -> dict[str, str]:
@@ -70,41 +81,32 @@ def _label(frame: pd.DataFrame, column: str, terms: tuple[Term, ...], lang: str)
 
 def _risk_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
     return _text(
-        _name(frame, lang), "<br>", _label(frame, "grade", RISK_GRADES, lang), " · ",
-        _label(frame, "kind", RISK_KINDS, lang), " ",
-        _label(frame, "rectification_status", RECTIFICATION_STATUSES, lang), "<br>",
-        _town(frame, lang), "<br>", frame["responsible_person"], " ", frame["responsible_phone"],
+        _name(frame, lang), "<br>", _label(frame, "kind", RISK_KINDS, lang), " ",
+        _label(frame, "rectification_status", RECTIFICATION_STATUSES, lang),
     )  # fmt: skip
 
 
 def _depot_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
     boats = frame["stock_assault_boat"] + frame["stock_rubber_boat"]
     return _text(
-        _name(frame, lang), "<br>", _label(frame, "level", DEPOT_LEVELS, lang), " · ",
-        _town(frame, lang), "<br>",
-        t("fig_woven_bag", lang), " ", _fmt(frame["stock_woven_bag"]), "<br>",
-        t("fig_sand", lang), " ", _fmt(frame["stock_sand"]), "<br>",
-        t("fig_life_jacket", lang), " ", _fmt(frame["stock_life_jacket"]), "<br>",
-        t("fig_boats", lang), " ", _fmt(boats), " · ",
-        t("fig_pump", lang), " ", _fmt(frame["stock_pump"]),
+        _name(frame, lang), "<br>",
+        t("hover_woven_bag", lang), " ", _fmt(frame["stock_woven_bag"]), " · ",
+        t("hover_life_jacket", lang), " ", _fmt(frame["stock_life_jacket"]), " · ",
+        t("hover_boats", lang), " ", _fmt(boats),
     )  # fmt: skip
 
 
 def _force_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
     return _text(
-        _name(frame, lang), "<br>", _label(frame, "type", FORCE_TYPES, lang), " · ",
-        _label(frame, "status", FORCE_STATUSES, lang), "<br>",
-        t("fig_people", lang), " ", _fmt(frame["headcount"]), " · ",
-        t("fig_vehicles", lang), " ", _fmt(frame["vehicles"]), " · ",
-        t("fig_force_boats", lang), " ", _fmt(frame["boats"]), "<br>",
-        frame["leader"], " ", frame["leader_phone"],
+        _name(frame, lang), "<br>", _label(frame, "status", FORCE_STATUSES, lang), " · ",
+        t("fig_people", lang), " ", _fmt(frame["headcount"]),
     )  # fmt: skip
 
 
 def _node_hover(frame: pd.DataFrame, lang: str) -> pd.Series:
+    # Who answers for a node is what the command map is for: it stays in the hover.
     return _text(
-        _name(frame, lang), "<br>", _label(frame, "level", COMMAND_LEVELS, lang), " · ",
-        _label(frame, "status", NODE_STATUSES, lang), "<br>",
+        _name(frame, lang), "<br>", _label(frame, "status", NODE_STATUSES, lang), " · ",
         frame["duty_officer"], " ", frame["duty_phone"],
     )  # fmt: skip
 
@@ -118,10 +120,6 @@ def _name(frame: pd.DataFrame, lang: str) -> pd.Series:
 def _short_name(frame: pd.DataFrame, lang: str) -> pd.Series:
     # MapLibre wraps labels at about 10 em: keep them short, the rest is in hover.
     return _name(frame, lang).str.slice(0, 12 if lang == "zh" else 24)
-
-
-def _town(frame: pd.DataFrame, lang: str) -> pd.Series:
-    return frame["township_name_en" if lang == "en" else "township_name"]
 
 
 def _depot_size(frame: pd.DataFrame) -> np.ndarray:
@@ -147,6 +145,7 @@ class MapSpec:
     hover: Callable[[pd.DataFrame, str], pd.Series]
     size: Callable[[pd.DataFrame], np.ndarray] | float
     total_label_key: str  # what a township bubble counts
+    points_limit: int = POINTS_LIMIT  # more in view and the map draws township totals
 
     @property
     def aggregate_slot(self) -> int:
@@ -169,7 +168,14 @@ SPECS: dict[str, MapSpec] = {
         "forces", "map_forces", "type", FORCE_TYPES, _force_hover, _force_size, "headcount"
     ),
     "command": MapSpec(
-        "command", "map_command", "level", COMMAND_LEVELS, _node_hover, _node_size, "count"
+        "command",
+        "map_command",
+        "level",
+        COMMAND_LEVELS,
+        _node_hover,
+        _node_size,
+        "count",
+        NODES_LIMIT,
     ),
 }
 
@@ -195,6 +201,15 @@ def view_for(
     zoom_y = math.log2(height * 2 * math.pi / (512 * lat_span_rad))
     mid = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
     return View((west + east) / 2, mid, round(min(zoom_x, zoom_y) - 0.3, 2))
+
+
+def view_bounds(view: View, width: int, height: int) -> tuple[float, float, float, float]:
+    """What a map of that size shows at ``view``: the inverse of :func:`view_for`."""
+    lon_span = width * 360 / (512 * 2**view.zoom)
+    y_mid = math.log(math.tan(math.pi / 4 + math.radians(view.lat) / 2))
+    y_half = height * math.pi / (512 * 2**view.zoom)
+    south, north = (math.degrees(math.atan(math.sinh(y_mid + d))) for d in (-y_half, y_half))
+    return view.lon - lon_span / 2, south, view.lon + lon_span / 2, north
 
 
 def outline_arrays(towns: gpd.GeoDataFrame, tolerance: float = 0.0003) -> tuple[list, list]:
@@ -225,11 +240,14 @@ def base_figure(
     font_size: int = 12,
     line_scale: float = 1.0,
     uirevision: str = "map",
+    click_hint: bool = True,
 ) -> go.Figure:
-    """The fixed traces of one map, with empty data slots; sent once per page."""
+    """The fixed traces of one map, with empty data slots; sent once per page.
+
+    ``click_hint`` ends each point's hover with "click for details" (screens
+    that have a details panel)."""
     lons, lats = outline_arrays(towns)
-    anchors = township_anchors(towns)
-    names = anchors["name_en" if lang == "en" else "name"]
+    hint = f"<br><i>{t('hover_click', lang)}</i>" if click_hint else ""
     traces: list[go.Scattermap] = [
         go.Scattermap(
             lon=lons,
@@ -258,8 +276,7 @@ def base_figure(
                 mode="markers",
                 name=term_label(term, lang),
                 marker={"color": term.colour, "size": 10, "opacity": 0.9},
-                hoverinfo="text",
-                hoverlabel={"namelength": 0},
+                hovertemplate=f"%{{hovertext}}<br>{term_label(term, lang)}{hint}<extra></extra>",
             )
         )
     traces.append(
@@ -276,10 +293,10 @@ def base_figure(
     )
     traces.append(
         go.Scattermap(
-            lon=anchors["x"].round(5),
-            lat=anchors["y"].round(5),
+            lon=[],
+            lat=[],
             mode="text",
-            text=names,
+            text=[],
             textfont={"size": font_size, "color": text_colour},
             hoverinfo="skip",
             showlegend=False,
@@ -320,23 +337,34 @@ def slot_updates(
     aggregate: bool | None = None,
     size_scale: float = 1.0,
     labels: bool = False,
+    counts: bool = True,
+    bubble_size: float = 48.0,
 ) -> dict[int, dict]:
-    """New data for every data slot of a map: trace index -> properties.
+    """New data for every point slot of a map: trace index -> properties.
 
-    ``aggregate=None`` decides by size: more than :data:`POINTS_LIMIT` points
-    are drawn as township totals. ``labels`` writes each point's name beside it
-    (for a close view: MapLibre hides labels that collide).
+    ``aggregate=None`` decides by size: more than the spec's ``points_limit``
+    points are drawn as township totals, bubbles of at most ``bubble_size`` px
+    with their ``counts`` written on them (rows with no township stay points).
+    ``links`` of the points drawn are drawn with them. ``labels`` writes each point's name
+    beside it (for a close view: MapLibre hides labels that collide).
     """
     if aggregate is None:
-        aggregate = len(frame) > POINTS_LIMIT
+        aggregate = len(frame) > spec.points_limit
     updates = {FIRST_CATEGORY + n: _empty() for n in range(len(spec.terms))}
     updates[spec.aggregate_slot] = _empty()
     updates[LINKS] = {"lon": [], "lat": []}
     if aggregate:
-        updates[spec.aggregate_slot] = _aggregate(spec, frame, towns, lang, size_scale)
-        return updates
+        # Rows above the townships (the county's chain of command) are few and
+        # belong to no township bubble: they stay points, linked to each other.
+        apart = frame["township_code"].isna().to_numpy()
+        updates[spec.aggregate_slot] = _aggregate(
+            spec, frame[~apart], towns, lang, bubble_size, counts
+        )
+        if not apart.any():
+            return updates
+        frame = frame[apart]
     if links is not None and len(links):
-        updates[LINKS] = _link_lines(links)
+        updates[LINKS] = _link_lines(links[links["code"].isin(frame["code"])])
     x = frame.geometry.x.to_numpy()
     y = frame.geometry.y.to_numpy()
     hover = spec.hover(frame, lang).to_numpy() if len(frame) else np.array([])
@@ -362,8 +390,22 @@ def slot_updates(
     return updates
 
 
+def township_names(anchors: pd.DataFrame, lang: str) -> dict:
+    """The names slot: these townships' names at their anchors (none: an empty slot)."""
+    return {
+        "lon": anchors["x"].round(5).tolist(),
+        "lat": anchors["y"].round(5).tolist(),
+        "text": anchors["name_en" if lang == "en" else "name"].tolist(),
+    }
+
+
 def _aggregate(
-    spec: MapSpec, frame: pd.DataFrame, towns: gpd.GeoDataFrame, lang: str, size_scale: float
+    spec: MapSpec,
+    frame: pd.DataFrame,
+    towns: gpd.GeoDataFrame,
+    lang: str,
+    bubble_size: float,
+    counts: bool,
 ) -> dict:
     if spec.kind == "risk":
         totals = by_township(frame, towns, count_where={"major": ("grade", "major")})
@@ -371,16 +413,22 @@ def _aggregate(
     elif spec.kind == "forces":
         totals = by_township(frame, towns, sums=("headcount",))
         extra = " · " + t("headcount", lang) + " " + _fmt(totals["headcount"])
+    elif spec.kind == "command":
+        totals = by_township(frame, towns, count_where={"on_duty": ("status", "on_duty")})
+        extra = " · " + t("on_duty_count", lang) + " " + totals["on_duty"].astype(str)
     else:
         totals = by_township(frame, towns)
         extra = pd.Series("", index=totals.index)
     names = totals["name_en" if lang == "en" else "name"]
     count = totals["count"].to_numpy()
-    size = np.clip(14 + 10 * np.log10(np.maximum(count, 1)), 14, 48) * size_scale
+    # Area grows with the count; the smallest township still shows as a dot.
+    share = np.sqrt(count / max(int(count.max()), 1)) if len(count) else count
+    size = bubble_size * (0.3 + 0.7 * share)
     update = {
         "lon": typed(totals["x"]),
         "lat": typed(totals["y"]),
-        "text": [f"{n:,}" for n in count],
+        "mode": "markers+text" if counts else "markers",
+        "text": [f"{n:,}" for n in count] if counts else [],
         "hovertext": (
             names + "<br>" + t("count", lang) + " " + _fmt(totals["count"]) + extra
         ).tolist(),

@@ -6,19 +6,23 @@ township's hundred:
 * a page load sends complete figures (no extra round trip);
 * a filter change or a data change sends a ``Patch`` of only the maps it
   touches, with float32 coordinates, never the outlines again;
-* a map with more points than :data:`~dashboard.figures.POINTS_LIMIT` shows
-  township totals, and the points themselves (with labels when close) once
-  the person zooms in far enough for them to be read.
+* a map with more points than its limit (:data:`~dashboard.figures.POINTS_LIMIT`)
+  shows township totals, and the points themselves (with labels when close)
+  once the person zooms in far enough for them to be read;
+* township names, and the counts on township bubbles, appear only when few
+  townships are in view (:data:`~dashboard.figures.NAMES_LIMIT`).
 
 Both screens use the same component IDs, so these callbacks serve both.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import dash
+import geopandas as gpd
 import numpy as np
 from dash import Input, Output, State, ctx, html, no_update
 
@@ -27,15 +31,16 @@ from dashboard import ids
 from dashboard.components import details, key_figures, local_time, response_banner, warning_banner
 from dashboard.figures import (
     MAP_KINDS,
+    NAMES_LIMIT,
     OUTLINES,
-    POINTS_LIMIT,
     SPECS,
-    MapSpec,
     View,
     as_patch,
     base_figure,
     outline_arrays,
     slot_updates,
+    township_names,
+    view_bounds,
     view_for,
     with_updates,
 )
@@ -73,6 +78,7 @@ class Theme:
     size_scale: float = 1.0
     width: int = 640  # a map's size in pixels (on the small side), to fit the view
     height: int = 330
+    click_hint: bool = True  # the screen shows a point's record when it is clicked
 
     def fitted(self, screen: str, viewport: dict | None) -> Theme:
         """This theme scaled to the browser's window: text and markers grow with the
@@ -109,6 +115,7 @@ THEMES: dict[str, Theme] = {
         size_scale=1.0,
         width=700,
         height=360,
+        click_hint=False,
     ),
 }
 
@@ -169,53 +176,73 @@ def _uirevision(sel: Selection) -> str:
     return ",".join(sel.filter.townships or ("all",))
 
 
-def _inside(frame, box: list[float]) -> np.ndarray:  # noqa: ANN001 - a GeoDataFrame
-    x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+def _inside(x: np.ndarray, y: np.ndarray, box: list[float] | tuple[float, ...]) -> np.ndarray:
     return (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
 
 
 def map_content(
-    kind: str, sel: Selection, view: dict | None, lang: str, theme: Theme
+    kind: str,
+    sel: Selection,
+    view: dict | None,
+    lang: str,
+    theme: Theme,
+    towns: gpd.GeoDataFrame | None = None,
 ) -> tuple[dict[int, dict], dict]:
     """What one map draws for a selection and a viewport, and the view state to remember.
 
     Modes: ``all`` (every point), ``totals`` (one bubble per township) and
-    ``detail`` (the points in a window around the viewport).
+    ``detail`` (the points in a window around the viewport). ``view=None`` is
+    the view that frames the selection. ``towns`` are every township (the
+    outlines a map draws, whose names it may write); default the selected ones.
     """
+    spec = SPECS[kind]
     frame = getattr(sel, kind)
     zoom = (view or {}).get("zoom", 0.0)
     bbox = (view or {}).get("bbox")
-    state = {"zoom": zoom, "bbox": bbox, "mode": "all", "box": None, "labels": False}
-    if len(frame) > POINTS_LIMIT:
+    shown = bbox or view_bounds(_view(sel, theme), theme.width, theme.height)
+    anchors = township_anchors(sel.towns if towns is None else towns)
+    anchors = anchors[_inside(anchors["x"].to_numpy(), anchors["y"].to_numpy(), shown)]
+    named = len(anchors) <= NAMES_LIMIT
+    state = {
+        "zoom": zoom,
+        "bbox": bbox,
+        "mode": "all",
+        "box": None,
+        "labels": False,
+        "names": sorted(anchors.index) if named else None,
+    }
+    if len(frame) > spec.points_limit:
         state["mode"] = "totals"
         if bbox:
             w, s, e, n = bbox
             dx, dy = (e - w) * DETAIL_PAD, (n - s) * DETAIL_PAD
             box = [w - dx, s - dy, e + dx, n + dy]
-            window = frame[_inside(frame, box)]
-            if len(window) <= POINTS_LIMIT:
+            window = frame[_inside(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), box)]
+            if len(window) <= spec.points_limit:
                 frame, state["mode"], state["box"] = window, "detail", box
     aggregate = state["mode"] == "totals"
     state["labels"] = not aggregate and zoom >= LABEL_ZOOM and len(frame) <= LABEL_LIMIT
-    links = None
-    if kind == "command" and not aggregate:
-        links = sel.links[sel.links["code"].isin(frame["code"])]
+    # Bubbles share the map between the townships in view, never covering each other much.
+    room = math.sqrt(theme.width * theme.height / max(len(anchors), 1))
     updates = slot_updates(
-        SPECS[kind],
+        spec,
         frame,
         sel.towns,
         lang,
-        links=links,
+        links=sel.links if kind == "command" else None,
         aggregate=aggregate,
         size_scale=theme.size_scale,
         labels=state["labels"],
+        counts=named,
+        bubble_size=float(np.clip(0.5 * room, 12, 48) * theme.size_scale),
     )
+    updates[spec.names_slot] = township_names(anchors if named else anchors.iloc[:0], lang)
     return updates, state
 
 
 def _same_content(old: dict | None, new: dict) -> bool:
     """Would the new view draw what the old one already drew?"""
-    if not old or old.get("mode") != new["mode"] or old.get("labels") != new["labels"]:
+    if not old or any(old.get(key) != new[key] for key in ("mode", "labels", "names")):
         return False
     if new["mode"] != "detail":
         return True
@@ -242,24 +269,17 @@ def first_figures(
             font_size=theme.font_size,
             line_scale=theme.size_scale,
             uirevision=_uirevision(sel),
+            click_hint=theme.click_hint,
         )
         fig.update_layout(legend={"bgcolor": theme.legend_bg, "font": {"color": theme.text}})
-        updates, views[kind] = map_content(kind, sel, None, lang, theme)
+        updates, views[kind] = map_content(kind, sel, None, lang, theme, snap.towns)
         figures[kind] = with_updates(fig, updates)
     return figures, views
 
 
-def _outline_updates(spec: MapSpec, snap: Snapshot, lang: str) -> dict[int, dict]:
+def _outline_updates(snap: Snapshot) -> dict[int, dict]:
     lons, lats = outline_arrays(snap.towns)
-    anchors = township_anchors(snap.towns)
-    return {
-        OUTLINES: {"lon": lons, "lat": lats},
-        spec.names_slot: {
-            "lon": anchors["x"].round(5).tolist(),
-            "lat": anchors["y"].round(5).tolist(),
-            "text": anchors["name_en" if lang == "en" else "name"].tolist(),
-        },
-    }
+    return {OUTLINES: {"lon": lons, "lat": lats}}
 
 
 def _viewport(relayout: dict | None) -> dict | None:
@@ -352,9 +372,11 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 figures.append(no_update)
                 new_views.append(no_update)
                 continue
-            updates, view_state = map_content(kind, sel, None if reframe else view, lang, theme)
+            updates, view_state = map_content(
+                kind, sel, None if reframe else view, lang, theme, snap.towns
+            )
             if "townships" in changed:
-                updates |= _outline_updates(SPECS[kind], snap, lang)
+                updates |= _outline_updates(snap)
             figures.append(
                 as_patch(
                     updates,
@@ -417,7 +439,7 @@ def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
         except StoreUnavailable:
             return no_update, no_update
         sel = snap.select(filter_from(filter_store))
-        updates, state = map_content(kind, sel, viewport, lang, screen_theme(screen))
+        updates, state = map_content(kind, sel, viewport, lang, screen_theme(screen), snap.towns)
         if _same_content(view, state):
             return no_update, {**view, "zoom": state["zoom"], "bbox": state["bbox"]}
         return as_patch(updates), state

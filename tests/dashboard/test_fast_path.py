@@ -2,7 +2,7 @@
 
 The fast path: ``snapshot(store).select(flt)`` (cached frames filtered in
 memory) and what :func:`dashboard.maps.map_content` draws from it (township
-totals when a map holds more than ``POINTS_LIMIT`` points, the points in a
+totals when a map holds more than its ``points_limit``, the points in a
 window when zoomed in, every point otherwise). The straightforward path:
 rows read with plain SQL through ``store.read(table, townships=...)``,
 filtered with pandas by ``mobilise_level >= level`` and by grade, counted
@@ -15,13 +15,14 @@ The city set (150,000 risk points) is loaded once per store kind per session.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.figures import FIRST_CATEGORY, POINTS_LIMIT, SPECS
+from dashboard.figures import FIRST_CATEGORY, SPECS
 from dashboard.maps import map_content, screen_theme
 from domain import RISK_GRADES, keys
 from layers import Filter
@@ -37,6 +38,7 @@ TABLES = {
     "forces": "forces",
     "command": "command_nodes",
 }
+COUNT = re.compile(r"数量 ([\d,]+)")
 THEME = screen_theme({"name": "overview", "viewport": {"w": 1920, "h": 1080}})
 # Townships by position in code order (the city has 120).
 ONE, THREE = (44,), (3, 57, 101)
@@ -175,12 +177,14 @@ def drawn_points(kind: str, updates: dict[int, dict]) -> dict[str, list[str]]:
 
 
 def drawn_totals(kind: str, updates: dict[int, dict]) -> dict[str, int]:
-    """The township bubbles of a map: township code -> the count written on it."""
+    """The township bubbles of a map: township code -> the count its hover gives
+    (and writes on the bubble, when few townships are in view)."""
     bubbles = updates[SPECS[kind].aggregate_slot]
-    return {
-        str(code).removeprefix("township:"): int(str(text).replace(",", ""))
-        for code, text in zip(bubbles.get("customdata", []), bubbles.get("text", []), strict=True)
-    }
+    hovers = [int(COUNT.search(text)[1].replace(",", "")) for text in bubbles["hovertext"]]
+    if bubbles["text"]:
+        assert [int(text.replace(",", "")) for text in bubbles["text"]] == hovers
+    codes = [str(code).removeprefix("township:") for code in bubbles["customdata"]]
+    return dict(zip(codes, hovers, strict=True))
 
 
 def inside(frame: pd.DataFrame, box: list[float]) -> pd.DataFrame:
@@ -203,11 +207,14 @@ def check_points(kind: str, updates: dict[int, dict], expected: pd.DataFrame) ->
 
 
 def check_totals(kind: str, updates: dict[int, dict], expected: pd.DataFrame) -> None:
-    """One bubble per township with points, counting exactly its rows."""
-    per_town = expected.groupby("township_code").size()
+    """One bubble per township with points, counting exactly its rows; rows of no
+    township (the command chain above the townships) drawn as points."""
+    apart = expected["township_code"].isna()
+    per_town = expected[~apart].groupby("township_code").size()
     assert drawn_totals(kind, updates) == {str(k): int(v) for k, v in per_town.items() if v}
-    assert sum(drawn_totals(kind, updates).values()) == len(expected)
-    assert not any(drawn_points(kind, updates).values()), "township totals and points at once"
+    assert sum(drawn_totals(kind, updates).values()) == int((~apart).sum())
+    drawn = [code for codes in drawn_points(kind, updates).values() for code in codes]
+    assert sorted(drawn) == sorted(expected.loc[apart, "code"]), "points beside the totals"
     if kind == "risk":  # bubbles are coloured by the number of major points
         bubbles = updates[SPECS[kind].aggregate_slot]
         majors = expected[expected["grade"] == "major"].groupby("township_code").size()
@@ -254,8 +261,8 @@ def test_map_draws_what_the_straightforward_path_would(fast, straight, town_code
     """At the view a filter opens with: every point, or exact totals per township."""
     flt = make_filter(name, town_codes)
     expected = straight.rows(kind, flt)
-    updates, state = map_content(kind, fast.select(flt), None, "zh", THEME)
-    if len(expected) > POINTS_LIMIT:
+    updates, state = map_content(kind, fast.select(flt), None, "zh", THEME, fast.towns)
+    if len(expected) > SPECS[kind].points_limit:
         assert state["mode"] == "totals"
         check_totals(kind, updates, expected)
     else:
@@ -266,7 +273,7 @@ def test_map_draws_what_the_straightforward_path_would(fast, straight, town_code
 @pytest.mark.parametrize(
     "name", ["whole city", "three townships", "grades major+larger", "level II"]
 )
-@pytest.mark.parametrize("kind", ["risk", "forces", "materials"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_zoomed_in_map_draws_exactly_the_points_in_its_window(
     fast, straight, town_codes, name, kind
 ):
@@ -278,14 +285,15 @@ def test_zoomed_in_map_draws_exactly_the_points_in_its_window(
     dx, dy = (east - west) / 8, (north - south) / 8
     view = {"zoom": 13.0, "bbox": [cx - dx, cy - dy, cx + dx, cy + dy]}
     expected = straight.rows(kind, flt)
-    updates, state = map_content(kind, fast.select(flt), view, "zh", THEME)
-    if len(expected) <= POINTS_LIMIT:
+    updates, state = map_content(kind, fast.select(flt), view, "zh", THEME, fast.towns)
+    limit = SPECS[kind].points_limit
+    if len(expected) <= limit:
         assert state["mode"] == "all"
         check_points(kind, updates, expected)
         return
     assert state["mode"] == "detail"
     window = inside(expected, state["box"])
-    assert 0 < len(window) <= POINTS_LIMIT
+    assert 0 < len(window) <= limit
     check_points(kind, updates, window)
     # the window holds the view: nothing in view is left out
     assert state["box"][0] <= view["bbox"][0] and state["box"][2] >= view["bbox"][2]

@@ -11,9 +11,13 @@ from dashboard.figures import (
     FIRST_CATEGORY,
     LINKS,
     SPECS,
+    View,
+    base_figure,
     slot_updates,
+    view_bounds,
     view_for,
 )
+from dashboard.mapstyle import map_style
 from layers import Filter
 from layers.snapshot import snapshot
 
@@ -65,10 +69,17 @@ def test_hover_names_the_point_in_the_chosen_language(snap):
     zh = slot_updates(SPECS["risk"], sel.risk, sel.towns, "zh")
     en = slot_updates(SPECS["risk"], sel.risk, sel.towns, "en")
     slot = SPECS["risk"].slot("major")
-    assert zh[slot]["hovertext"][0].startswith(
-        sel.risk.set_index("code").loc[zh[slot]["customdata"][0], "name"]
-    )
-    assert "Major" in en[slot]["hovertext"][0]
+    row = sel.risk.set_index("code").loc[zh[slot]["customdata"][0]]
+    assert zh[slot]["hovertext"][0].startswith(row["name"])
+    assert en[slot]["hovertext"][0].startswith(row["name_en"])
+    # The grade is the trace's: written once in its hover template, not on every point.
+    style = map_style(None, "", background="#fff")
+    for lang, grade, hint in (("zh", "重大风险", "点击查看详情"), ("en", "Major", "Click")):
+        fig = base_figure(SPECS["risk"], sel.towns, style, View(112, 30, 9), lang)
+        template = fig.data[slot].hovertemplate
+        assert "%{hovertext}" in template and grade in template and hint in template
+    wall = base_figure(SPECS["risk"], sel.towns, style, View(112, 30, 9), "zh", click_hint=False)
+    assert "点击" not in wall.data[slot].hovertemplate  # the wall has no details panel
 
 
 def test_many_points_become_township_totals_with_exact_counts(snap):
@@ -94,3 +105,7 @@ def test_view_fits_the_selection():
     view = view_for((111.9, 30.1, 112.35, 30.66), 900, 460)
     assert 111.9 < view.lon < 112.35 and 30.1 < view.lat < 30.66
     assert 7 < view.zoom < 10
+    # What the map then shows holds the selection, with a margin on its tighter side.
+    west, south, east, north = view_bounds(view, 900, 460)
+    assert west < 111.9 and east > 112.35 and south < 30.1 and north > 30.66
+    assert (north - south) < 1.5 * (30.66 - 30.1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dashboard import maps
@@ -26,8 +28,12 @@ def test_few_points_are_all_drawn_without_labels_far_out(sel):
     assert sorted(drawn_codes(updates, "materials")) == sorted(sel.materials["code"])
 
 
+def fewer_allowed(monkeypatch, kind: str, limit: int) -> None:
+    monkeypatch.setitem(SPECS, kind, replace(SPECS[kind], points_limit=limit))
+
+
 def test_many_points_become_township_totals_then_points_in_view(sel, monkeypatch):
-    monkeypatch.setattr(maps, "POINTS_LIMIT", 50)
+    fewer_allowed(monkeypatch, "materials", 50)
     theme = maps.THEMES["overview"]
     updates, state = maps.map_content("materials", sel, None, "zh", theme)
     assert state["mode"] == "totals"
@@ -52,6 +58,41 @@ def test_many_points_become_township_totals_then_points_in_view(sel, monkeypatch
     assert maps._same_content(state, again)
 
 
+def names_drawn(updates: dict, kind: str) -> list[str]:
+    return updates[SPECS[kind].names_slot]["text"]
+
+
+def test_township_names_and_counts_only_when_few_townships_are_in_view(sel, monkeypatch):
+    theme = maps.THEMES["overview"]
+    fewer_allowed(monkeypatch, "risk", 50)
+    # The demo's 16 townships: every name, and every bubble's count.
+    updates, state = maps.map_content("risk", sel, None, "zh", theme, sel.towns)
+    assert sorted(names_drawn(updates, "risk")) == sorted(sel.towns["name"])
+    assert state["names"] == sorted(sel.towns["code"])
+    bubbles = updates[SPECS["risk"].aggregate_slot]
+    assert bubbles["mode"] == "markers+text" and len(bubbles["text"]) == len(bubbles["customdata"])
+
+    # A city's hundred townships at once: no names, bubbles without counts (the
+    # exact figures are beside the maps and in each bubble's hover).
+    monkeypatch.setattr(maps, "NAMES_LIMIT", 5)
+    updates, state = maps.map_content("risk", sel, None, "zh", theme, sel.towns)
+    assert names_drawn(updates, "risk") == [] and state["names"] is None
+    bubbles = updates[SPECS["risk"].aggregate_slot]
+    assert bubbles["mode"] == "markers" and bubbles["text"] == []
+    assert len(bubbles["hovertext"]) == sel.risk["township_code"].nunique()
+
+    # Zoomed onto one township: its name (and its neighbours' in view) come back.
+    town = sel.towns.iloc[3]
+    anchor = town["geom"].representative_point()
+    view = {
+        "zoom": 12.0,
+        "bbox": [anchor.x - 0.01, anchor.y - 0.01, anchor.x + 0.01, anchor.y + 0.01],
+    }
+    updates, state = maps.map_content("risk", sel, view, "zh", theme, sel.towns)
+    assert town["name"] in names_drawn(updates, "risk") and town["code"] in state["names"]
+    assert len(names_drawn(updates, "risk")) <= 5
+
+
 def test_a_wall_scales_with_its_screen():
     wall = maps.THEMES["wall"]
     hd = wall.fitted("wall", {"w": 1920, "h": 1080})
@@ -63,8 +104,12 @@ def test_a_wall_scales_with_its_screen():
 
 
 def test_viewport_is_read_from_relayout_data():
-    relayout = {"map.center": {"lon": 112.1, "lat": 30.3}, "map.zoom": 11.5,
-                "map._derived": {"coordinates": [[112.0, 30.4], [112.2, 30.4],
-                                                 [112.2, 30.2], [112.0, 30.2]]}}
+    relayout = {
+        "map.center": {"lon": 112.1, "lat": 30.3},
+        "map.zoom": 11.5,
+        "map._derived": {
+            "coordinates": [[112.0, 30.4], [112.2, 30.4], [112.2, 30.2], [112.0, 30.2]]
+        },
+    }
     assert maps._viewport(relayout) == {"zoom": 11.5, "bbox": [112.0, 30.2, 112.2, 30.4]}
     assert maps._viewport({"autosize": True}) is None
