@@ -242,7 +242,7 @@ def map_content(
 
 def _same_content(old: dict | None, new: dict) -> bool:
     """Would the new view draw what the old one already drew?"""
-    if not old or any(old.get(key) != new[key] for key in ("mode", "labels", "names")):
+    if not old or any(old.get(key) != new[key] for key in ("mode", "labels")):
         return False
     if new["mode"] != "detail":
         return True
@@ -440,6 +440,14 @@ def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
             return no_update, no_update
         sel = snap.select(filter_from(filter_store))
         updates, state = map_content(kind, sel, viewport, lang, screen_theme(screen), snap.towns)
-        if _same_content(view, state):
+        if not _same_content(view, state):
+            return as_patch(updates), state
+        if view.get("names") == state["names"]:
             return no_update, {**view, "zoom": state["zoom"], "bbox": state["bbox"]}
-        return as_patch(updates), state
+        # Only the township names change (a pan, or the re-framing's own move):
+        # redraw them, and the bubbles' counts, never the points again.
+        spec = SPECS[kind]
+        slots = [spec.names_slot]
+        if (view.get("names") is None) != (state["names"] is None):
+            slots.append(spec.aggregate_slot)
+        return as_patch({slot: updates[slot] for slot in slots}), {**state, "box": view["box"]}
