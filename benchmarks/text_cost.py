@@ -2,7 +2,11 @@
 
     python -m benchmarks.text_cost [--runs 5] [--variants none,notext,nonames]
 
-A diagnosis, not part of ``benchmarks.run``: it starts the fast app on a
+A diagnosis, not part of ``benchmarks.run``; written for the maps as they were
+at ``95d8eac`` (township names fixed in the base figure). Since then names
+arrive with the data only when few townships are in view, so the variants
+that empty the base figure's names trace no longer change the page. It was:
+it starts the fast app on a
 fresh SQLite city store once per variant, with ``dashboard.figures.base_figure``
 wrapped (in that process only; no file is changed):
 
