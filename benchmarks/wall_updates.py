@@ -67,16 +67,24 @@ def main(argv: list[str] | None = None) -> int:
         page.on("response", on_response)
         page.goto(base + "/wall")
         wait_for_maps_drawn(page, MAPS, timeout=120)
-        data = page_data(store, Settings(database_url=url), {}, "zh",
-                         {"name": "wall", "viewport": {"w": 1920, "h": 1080}})
+        data = page_data(
+            store,
+            Settings(database_url=url),
+            {},
+            "zh",
+            {"name": "wall", "viewport": {"w": 1920, "h": 1080}},
+        )
         whole = len(plotly.io.json.to_json_plotly(data.figures).encode())
         page.wait_for_timeout(4500)
         idle = polls[-1]
         code = store.read("risk_points")["code"].iloc[0]
         changed_at = time.monotonic()
         with store.engine.begin() as conn:
-            conn.execute(sa.update(risk_points).where(risk_points.c.code == code)
-                         .values(grade="major", version=risk_points.c.version + 1))
+            conn.execute(
+                sa.update(risk_points)
+                .where(risk_points.c.code == code)
+                .values(grade="major", version=risk_points.c.version + 1)
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not any(t > changed_at for t, _, _ in maps):
             page.wait_for_timeout(200)
@@ -89,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'idle poll (nothing changed)':<52}{idle[1]:>12,}{idle[2]:>12,}")
     if change and poll:
         print(f"{'poll that saw the change (revisions only)':<52}{poll[1]:>12,}{poll[2]:>12,}")
-        print(f"{'map update after one risk point changed (risk map)':<52}"
-              f"{change[1]:>12,}{change[2]:>12,}")
+        print(
+            f"{'map update after one risk point changed (risk map)':<52}"
+            f"{change[1]:>12,}{change[2]:>12,}"
+        )
         print(f"{'  seen on the wall after':<52}{change[0] - changed_at:>11.1f}s")
     else:
         print("poll after one risk point changed: not seen within 15 s")

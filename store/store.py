@@ -197,8 +197,9 @@ class Store:
                 for table in LOAD_ORDER:
                     conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
                 revs = schema.layer_revisions
-                conn.execute(sa.update(revs).values(revision=revs.c.revision + 1,
-                                                    updated_at=sa.func.now()))
+                conn.execute(
+                    sa.update(revs).values(revision=revs.c.revision + 1, updated_at=sa.func.now())
+                )
         return counts
 
     def execute(self, statement: sa.Executable, params: Mapping | Sequence | None = None) -> None:

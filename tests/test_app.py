@@ -11,8 +11,15 @@ from config import ROOT, Settings
 
 def start(database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": "1"}
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_a_database_that_is_down_stops_start_up_with_one_line():
@@ -32,10 +39,19 @@ def test_a_malformed_url_stops_start_up_with_one_line():
 
 
 def test_settings_come_from_the_environment_with_defaults():
-    settings = Settings.from_env({"DATABASE_URL": "postgresql://x@h/db", "PORT": "9000",
-                                  "FOURMAPS_LANG": "en", "FOURMAPS_LINKED_VIEWS": "1"})
-    assert (settings.database_url, settings.port, settings.lang) == \
-        ("postgresql://x@h/db", 9000, "en")
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://x@h/db",
+            "PORT": "9000",
+            "FOURMAPS_LANG": "en",
+            "FOURMAPS_LINKED_VIEWS": "1",
+        }
+    )
+    assert (settings.database_url, settings.port, settings.lang) == (
+        "postgresql://x@h/db",
+        9000,
+        "en",
+    )
     assert settings.linked_views
     default = Settings.from_env({})
     assert default.database_url.startswith("sqlite:///") and default.lang == "zh"

@@ -81,8 +81,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _unavailable(reason: str) -> None:
     """Skip, or fail in CI, when the browser cannot run here."""
     if os.environ.get("CI"):
-        pytest.fail(f"browser tests need {reason} (CI is set, so this fails instead of "
-                    f"skipping; `scripts/setup.sh --test` installs it as root)", pytrace=False)
+        pytest.fail(
+            f"browser tests need {reason} (CI is set, so this fails instead of "
+            f"skipping; `scripts/setup.sh --test` installs it as root)",
+            pytrace=False,
+        )
     pytest.skip(f"browser tests need {reason}")
 
 
@@ -92,7 +95,9 @@ def launch_chromium(playwright: Any, env: dict[str, str] | None = None) -> Any:
     ``env`` is added to the browser's environment (e.g. ``FONTCONFIG_FILE``).
     """
     return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
         env={**os.environ, **env} if env else None,
     )
 
@@ -132,8 +137,9 @@ def record(page: Any) -> Any:
     page.on("pageerror", lambda exc: page.console_errors.append(f"uncaught: {exc}"))
     # Context-level events also see requests of web workers (MapLibre's tiles).
     page.context.on("request", lambda req: page.request_urls.append(req.url))
-    page.context.on("requestfailed",
-                    lambda req: page.failed_requests.append((req.url, req.failure)))
+    page.context.on(
+        "requestfailed", lambda req: page.failed_requests.append((req.url, req.failure))
+    )
     page.on("websocket", lambda ws: page.request_urls.append(ws.url))
     return page
 
@@ -147,12 +153,22 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     """
     contexts = []
 
-    def make(width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1], *,
-             in_browser: Any = None, **options: Any) -> Any:
-        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-                   "service_workers": "block", **options}
+    def make(
+        width: int = DEFAULT_SIZE[0],
+        height: int = DEFAULT_SIZE[1],
+        *,
+        in_browser: Any = None,
+        **options: Any,
+    ) -> Any:
+        options = {
+            "locale": "zh-CN",
+            "timezone_id": "Asia/Shanghai",
+            "service_workers": "block",
+            **options,
+        }
         context = (in_browser or browser).new_context(
-            viewport={"width": width, "height": height}, **options)
+            viewport={"width": width, "height": height}, **options
+        )
         contexts.append(context)
         return record(context.new_page())
 
@@ -241,8 +257,9 @@ async ({ids, timeoutMs, idleMs}) => {
 """
 
 
-def wait_for_maps_drawn(page: Any, graph_ids: Iterable[str],
-                        timeout: float = 60.0) -> dict[str, float]:
+def wait_for_maps_drawn(
+    page: Any, graph_ids: Iterable[str], timeout: float = 60.0
+) -> dict[str, float]:
     """Wait until each ``dcc.Graph`` in ``graph_ids`` has drawn its map(s) completely.
 
     A graph counts as drawn when no callback to it and no ``Plotly.react`` is
@@ -256,13 +273,20 @@ def wait_for_maps_drawn(page: Any, graph_ids: Iterable[str],
     ``TimeoutError`` naming what each unfinished graph was waiting for.
     """
     ids = list(graph_ids)
-    results = page.evaluate(_MAPS_DRAWN_JS, {
-        "ids": ids, "timeoutMs": timeout * 1000, "idleMs": 5000,
-    })
+    results = page.evaluate(
+        _MAPS_DRAWN_JS,
+        {
+            "ids": ids,
+            "timeoutMs": timeout * 1000,
+            "idleMs": 5000,
+        },
+    )
     pending = {r["id"]: r["why"] for r in results if "drawn" not in r}
     if pending:
-        raise TimeoutError(f"maps not drawn after {timeout:g} s: " + ", ".join(
-            f"{graph_id} ({why})" for graph_id, why in pending.items()))
+        raise TimeoutError(
+            f"maps not drawn after {timeout:g} s: "
+            + ", ".join(f"{graph_id} ({why})" for graph_id, why in pending.items())
+        )
     return {r["id"]: r["drawn"] for r in results}
 
 
@@ -296,8 +320,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def run_server(env: dict[str, str] | None = None, script: str | Path = ROOT / "app.py", *,
-               log_dir: Path, ready_path: str = "/", timeout: float = 60.0) -> Iterator[str]:
+def run_server(
+    env: dict[str, str] | None = None,
+    script: str | Path = ROOT / "app.py",
+    *,
+    log_dir: Path,
+    ready_path: str = "/",
+    timeout: float = 60.0,
+) -> Iterator[str]:
     """Run ``python script`` on a free port; yield its base URL once ``ready_path`` is 200.
 
     The server's environment is this process's, plus ``env``, plus ``HOST`` and
@@ -307,16 +337,28 @@ def run_server(env: dict[str, str] | None = None, script: str | Path = ROOT / "a
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    full_env = {**os.environ, **(env or {}), "HOST": "127.0.0.1", "PORT": str(port),
-                "PYTHONUNBUFFERED": "1"}
+    full_env = {
+        **os.environ,
+        **(env or {}),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PYTHONUNBUFFERED": "1",
+    }
     full_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p)
+        p for p in (str(ROOT), full_env.get("PYTHONPATH", "")) if p
+    )
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"server-{port}.out", log_dir / f"server-{port}.err"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=full_env,
-                                stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, str(script)],
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         _wait_ready(proc, base_url + ready_path, timeout, err_path)
         yield base_url
@@ -329,8 +371,11 @@ def _wait_ready(proc: subprocess.Popen, url: str, timeout: float, err_path: Path
     last = "no answer"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"server {proc.args[-1]} exited with {proc.returncode} before "
-                        f"answering {url}; its stderr:\n{_tail(err_path)}", pytrace=False)
+            pytest.fail(
+                f"server {proc.args[-1]} exited with {proc.returncode} before "
+                f"answering {url}; its stderr:\n{_tail(err_path)}",
+                pytrace=False,
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -342,8 +387,11 @@ def _wait_ready(proc: subprocess.Popen, url: str, timeout: float, err_path: Path
             last = str(getattr(exc, "reason", exc))
         time.sleep(0.2)
     _stop(proc)
-    pytest.fail(f"server {proc.args[-1]} did not answer 200 at {url} within {timeout:g} s "
-                f"(last: {last}); its stderr:\n{_tail(err_path)}", pytrace=False)
+    pytest.fail(
+        f"server {proc.args[-1]} did not answer 200 at {url} within {timeout:g} s "
+        f"(last: {last}); its stderr:\n{_tail(err_path)}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture
@@ -356,9 +404,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
     with contextlib.ExitStack() as stack:
         log_dir = tmp_path_factory.mktemp("live_server")
 
-        def start(env: dict[str, str] | None = None, script: str | Path = ROOT / "app.py",
-                  ready_path: str = "/", timeout: float = 60.0) -> str:
-            return stack.enter_context(run_server(env, script, log_dir=log_dir,
-                                                  ready_path=ready_path, timeout=timeout))
+        def start(
+            env: dict[str, str] | None = None,
+            script: str | Path = ROOT / "app.py",
+            ready_path: str = "/",
+            timeout: float = 60.0,
+        ) -> str:
+            return stack.enter_context(
+                run_server(env, script, log_dir=log_dir, ready_path=ready_path, timeout=timeout)
+            )
 
         yield start

@@ -13,8 +13,12 @@ VIEW_JS = """(id) => {
 
 def wall_after_moving_the_risk_map(new_page, live_server, tmp_path, linked: str):
     """The wall, and the command map's view before the risk map was moved."""
-    url = live_server({"DATABASE_URL": f"sqlite:///{tmp_path / 'fourmaps.sqlite'}",
-                       "FOURMAPS_LINKED_VIEWS": linked})
+    url = live_server(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fourmaps.sqlite'}",
+            "FOURMAPS_LINKED_VIEWS": linked,
+        }
+    )
     page = new_page(1920, 1080)
     page.goto(url + "/wall")
     wait_for_maps_drawn(page, MAPS)

@@ -106,8 +106,12 @@ def test_map_style_is_offline_and_constant() -> None:
     for faces in style["font-faces"].values():
         assert [f["url"] for f in faces] == ["/assets/fonts/latin.woff2", "/assets/fonts/cjk.woff2"]
 
-    tiled = map_style("http://tiles.local/{z}/{x}/{y}.png", "© 本地", background="#101820",
-                      asset_url=lambda path: f"/wall/assets/{path}")
+    tiled = map_style(
+        "http://tiles.local/{z}/{x}/{y}.png",
+        "© 本地",
+        background="#101820",
+        asset_url=lambda path: f"/wall/assets/{path}",
+    )
     assert tiled["sources"]["basemap"]["attribution"] == "© 本地"
     assert [layer["type"] for layer in tiled["layers"]] == ["background", "raster"]
     assert tiled["layers"][0]["paint"]["background-color"] == "#101820"
@@ -132,8 +136,9 @@ def test_font_files_hold_their_ranges() -> None:
 
 
 @pytest.fixture(scope="module")
-def no_cjk_browser(playwright_session: Any,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def no_cjk_browser(
+    playwright_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """Chromium whose fontconfig knows no CJK font."""
     folder = tmp_path_factory.mktemp("fontconfig")
     conf = folder / "fonts.conf"
@@ -155,8 +160,9 @@ def _rendered(page: Any) -> list[dict]:
     return page.evaluate(RENDERED_JS, "map")
 
 
-def test_labels_render_offline_and_update(client: Any, live_server: Any, tmp_path: Path,
-                                          request: pytest.FixtureRequest) -> None:
+def test_labels_render_offline_and_update(
+    client: Any, live_server: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     page = client
     script = tmp_path / "app_labels.py"
     script.write_text(APP_SOURCE, encoding="utf-8")
@@ -170,7 +176,8 @@ def test_labels_render_offline_and_update(client: Any, live_server: Any, tmp_pat
     page.evaluate("() => window.dash_clientside.set_props('tick', {disabled: false})")
     page.wait_for_function(
         "() => document.querySelector('#map .js-plotly-plot').data[0].text[0] === '郢城镇 13'",
-        timeout=30_000)
+        timeout=30_000,
+    )
     second = wait_for_maps_drawn(page, ["map"], timeout=60)
     after = _rendered(page)
     OUTPUT.mkdir(exist_ok=True)

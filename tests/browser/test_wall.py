@@ -269,8 +269,12 @@ def kf_value(page: Any, key: str) -> str:
     return page.inner_text(f"#{ids.FIGURES} [data-key={key}] .kf-value").strip()
 
 
-def open_wall(new_page: Callable[..., Any], base_url: str, query: str = "",
-              size: tuple[int, int] = (1920, 1080)) -> tuple[Any, dict[str, float]]:
+def open_wall(
+    new_page: Callable[..., Any],
+    base_url: str,
+    query: str = "",
+    size: tuple[int, int] = (1920, 1080),
+) -> tuple[Any, dict[str, float]]:
     """A page showing the wall, once its four maps have drawn; and when each was drawn."""
     page = new_page(*size)
     page.goto(f"{base_url}/wall{query}", wait_until="domcontentloaded")
@@ -308,16 +312,16 @@ def assert_layout_fits(page: Any) -> dict:
     (doc_w, doc_h), (body_w, body_h) = found["scroll"]["doc"], found["scroll"]["body"]
     vw, vh = found["scroll"]["viewport"]
     assert doc_w <= vw and doc_h <= vh and body_w <= vw and body_h <= vh, (
-        f"the page scrolls: document {doc_w}x{doc_h}, body {body_w}x{body_h}, "
-        f"viewport {vw}x{vh}")
+        f"the page scrolls: document {doc_w}x{doc_h}, body {body_w}x{body_h}, viewport {vw}x{vh}"
+    )
     assert not found["outside"], "elements outside the viewport:\n" + "\n".join(found["outside"])
     assert not found["overlaps"], (
-        "overlapping:\n" + "\n".join(found["overlaps"])
-        + "\nheader: " + "; ".join(found["header"]))
+        "overlapping:\n" + "\n".join(found["overlaps"]) + "\nheader: " + "; ".join(found["header"])
+    )
     assert not found["clipped"], "text cut off (content larger than its box):\n" + "\n".join(
-        found["clipped"])
-    assert not found["cutOff"], "text cut off by a clipping parent:\n" + "\n".join(
-        found["cutOff"])
+        found["clipped"]
+    )
+    assert not found["cutOff"], "text cut off by a clipping parent:\n" + "\n".join(found["cutOff"])
     if found["shortened"]:
         print("shortened by design:", "; ".join(found["shortened"]))
     return found
@@ -365,7 +369,8 @@ def assert_response_banner(page: Any, database_url: str, lang: str = "zh") -> No
     level = activation["level"]
     expected = f"{level_label(level, lang)} {t('response_in_force', lang)}"
     assert f"response-{level}" in classes, (
-        f"the banner says {banner.inner_text().strip()!r} but {expected!r} is in force")
+        f"the banner says {banner.inner_text().strip()!r} but {expected!r} is in force"
+    )
     assert page.inner_text(f"#{ids.RESPONSE} .response-level").strip() == expected
     colour = term(RESPONSE_LEVELS, str(level)).colour
     rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -404,7 +409,8 @@ def header_and_figures(page: Any) -> dict[str, str]:
 def assert_clean(page: Any, base_url: str) -> None:
     assert page.console_errors == [], f"console errors: {page.console_errors}"
     assert outside_requests(page, base_url) == [], (
-        f"requests outside the app: {outside_requests(page, base_url)}")
+        f"requests outside the app: {outside_requests(page, base_url)}"
+    )
     assert page.query_selector(".unreachable") is None, "the 'database unreachable' page shows"
 
 
@@ -447,7 +453,8 @@ def test_wall_fills_the_screen(new_page, sqlite_wall, size) -> None:
     infos = assert_maps_have_points(page)
     risk_total = len(_sqlite_codes(database_url, "risk_points"))
     assert len(point_codes(infos["risk"], "risk")) == risk_total, (
-        "the district wall shows every risk point (risk points are not filtered by level)")
+        "the district wall shows every risk point (risk points are not filtered by level)"
+    )
     assert_clock_is_now(page)
     assert_response_banner(page, database_url)
     assert_warning_banner(page, database_url)
@@ -456,8 +463,10 @@ def test_wall_fills_the_screen(new_page, sqlite_wall, size) -> None:
     assert titles == [t(SPECS[kind].title_key, "zh") for kind in MAP_KINDS]
     assert page.get_attribute(".wall", "lang") == "zh-CN"
     assert_clean(page, base_url)
-    print(f"{size}: maps drawn at {max(drawn.values()):.1f} s after navigation "
-          f"({elapsed:.1f} s with page creation)")
+    print(
+        f"{size}: maps drawn at {max(drawn.values()):.1f} s after navigation "
+        f"({elapsed:.1f} s with page creation)"
+    )
 
 
 # --------------------------------------------------------------------------- live changes
@@ -472,9 +481,11 @@ class ChangeSeen:
 
 def _pick_non_major(engine: sa.Engine) -> tuple[str, str]:
     with engine.connect() as conn:
-        row = conn.execute(sa.text(
-            "SELECT code, grade FROM risk_points WHERE grade <> 'major' ORDER BY id LIMIT 1"
-        )).one()
+        row = conn.execute(
+            sa.text(
+                "SELECT code, grade FROM risk_points WHERE grade <> 'major' ORDER BY id LIMIT 1"
+            )
+        ).one()
     return row.code, row.grade
 
 
@@ -482,8 +493,11 @@ def _pan_and_zoom(page: Any, graph_id: str) -> dict:
     """Move one map as a person would leave it, through Plotly.relayout; return its view."""
     before = map_points(page, graph_id)
     lon, lat = before["center"]
-    target = {"lon": round(lon + 0.045, 5), "lat": round(lat - 0.032, 5),
-              "zoom": round(before["zoom"] + 1.6, 2)}
+    target = {
+        "lon": round(lon + 0.045, 5),
+        "lat": round(lat - 0.032, 5),
+        "zoom": round(before["zoom"] + 1.6, 2),
+    }
     page.evaluate(
         """([id, v]) => window.Plotly.relayout(
              document.getElementById(id).querySelector('.js-plotly-plot'),
@@ -509,30 +523,40 @@ def change_appears_on_open_walls(pages: list[Any], engine: sa.Engine, shot: str)
         marker = f"wall-{uuid.uuid4().hex}"
         page.evaluate("(m) => { window.__wallMarker = m; }", marker)
         risk = map_points(page, ids.map_graph("risk"))
-        before.append({
-            "marker": marker,
-            "major": int(kf_value(page, "grade-major").replace(",", "")),
-            "old": int(kf_value(page, f"grade-{old_grade}").replace(",", "")),
-            "major_points": category_traces(risk, "risk")[0]["n"],
-            "status": page.inner_text(f"#{ids.STATUS}").strip(),
-            "navigations": page.evaluate(
-                "() => performance.getEntriesByType('navigation').length"),
-        })
+        before.append(
+            {
+                "marker": marker,
+                "major": int(kf_value(page, "grade-major").replace(",", "")),
+                "old": int(kf_value(page, f"grade-{old_grade}").replace(",", "")),
+                "major_points": category_traces(risk, "risk")[0]["n"],
+                "status": page.inner_text(f"#{ids.STATUS}").strip(),
+                "navigations": page.evaluate(
+                    "() => performance.getEntriesByType('navigation').length"
+                ),
+            }
+        )
         # Remember the other maps' data arrays: a map that is not re-sent keeps them.
-        page.evaluate("""(graphs) => { window.__wallData = Object.fromEntries(graphs.map(
+        page.evaluate(
+            """(graphs) => { window.__wallData = Object.fromEntries(graphs.map(
             (id) => [id, document.getElementById(id).querySelector('.js-plotly-plot').data])); }""",
-                      GRAPHS)
+            GRAPHS,
+        )
         if n == 0:
             view = _pan_and_zoom(page, ids.map_graph("risk"))
     updates: list[Any] = []
-    watched.on("response", lambda r: updates.append(r) if "_dash-update-component" in r.url
-               else None)
+    watched.on(
+        "response", lambda r: updates.append(r) if "_dash-update-component" in r.url else None
+    )
     shoot(watched, f"{shot}-before")
 
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "UPDATE risk_points SET grade = 'major', version = version + 1, "
-            "updated_at = CURRENT_TIMESTAMP WHERE code = :code"), {"code": code})
+        conn.execute(
+            sa.text(
+                "UPDATE risk_points SET grade = 'major', version = version + 1, "
+                "updated_at = CURRENT_TIMESTAMP WHERE code = :code"
+            ),
+            {"code": code},
+        )
     written = time.monotonic()
     written_at = datetime.now(ZoneInfo(TZ))
 
@@ -559,17 +583,24 @@ def change_appears_on_open_walls(pages: list[Any], engine: sa.Engine, shot: str)
     assert seconds < CHANGE_LIMIT, f"the change took {seconds:.1f} s to show (limit {CHANGE_LIMIT})"
     for n, (page, was) in enumerate(zip(pages, before, strict=True)):
         assert page.evaluate("() => window.__wallMarker") == was["marker"], "the page reloaded"
-        assert page.evaluate(
-            "() => performance.getEntriesByType('navigation').length") == was["navigations"]
+        assert (
+            page.evaluate("() => performance.getEntriesByType('navigation').length")
+            == was["navigations"]
+        )
         assert int(kf_value(page, f"grade-{old_grade}").replace(",", "")) == was["old"] - 1
         risk = map_points(page, ids.map_graph("risk"))
         assert code in category_traces(risk, "risk")[0]["customdata"], (
-            f"{code} is not among the map's major risk points")
+            f"{code} is not among the map's major risk points"
+        )
         # Only the risk map was re-sent: the other three kept their very data arrays.
-        kept = page.evaluate("""(graphs) => graphs.map((id) => window.__wallData[id]
-            === document.getElementById(id).querySelector('.js-plotly-plot').data)""", GRAPHS)
-        assert kept == [g != ids.map_graph("risk") for g in GRAPHS], dict(zip(GRAPHS, kept,
-                                                                            strict=True))
+        kept = page.evaluate(
+            """(graphs) => graphs.map((id) => window.__wallData[id]
+            === document.getElementById(id).querySelector('.js-plotly-plot').data)""",
+            GRAPHS,
+        )
+        assert kept == [g != ids.map_graph("risk") for g in GRAPHS], dict(
+            zip(GRAPHS, kept, strict=True)
+        )
         # The header says when the data changed: now.
         status = page.inner_text(f"#{ids.STATUS}").strip()
         assert status != was["status"], f"'updated' line did not move: {status}"
@@ -608,8 +639,10 @@ def test_change_shows_on_open_wall_sqlite(new_page, tmp_path_factory) -> None:
         finally:
             engine.dispose()
         assert_clean(page, base_url)
-    print(f"SQLite: change on the wall after {seen.seconds:.1f} s; "
-          f"the update that carried it was {seen.payload_bytes:,} bytes")
+    print(
+        f"SQLite: change on the wall after {seen.seconds:.1f} s; "
+        f"the update that carried it was {seen.payload_bytes:,} bytes"
+    )
 
 
 # --------------------------------------------------------------------------- PostGIS
@@ -726,8 +759,12 @@ def postgis_walls(postgis_server, tmp_path_factory) -> Iterator[PostgisWalls]:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
         loaded = subprocess.run(
-            [sys.executable, "manage.py", "load", "demo"], cwd=ROOT, capture_output=True,
-            text=True, timeout=180, env={**os.environ, "DATABASE_URL": database_url},
+            [sys.executable, "manage.py", "load", "demo"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={**os.environ, "DATABASE_URL": database_url},
         )
         assert loaded.returncode == 0, f"manage.py load demo failed:\n{loaded.stderr}"
         url = sa.make_url(database_url)
@@ -752,8 +789,10 @@ def test_change_shows_on_walls_of_two_instances_postgis(new_page, postgis_walls)
         engine.dispose()
     assert_clean(page_a, site.instance_a)
     assert_clean(page_b, site.instance_b)
-    print(f"PostGIS: change on both instances' walls after {seen.seconds:.1f} s; "
-          f"the update that carried it was {seen.payload_bytes:,} bytes")
+    print(
+        f"PostGIS: change on both instances' walls after {seen.seconds:.1f} s; "
+        f"the update that carried it was {seen.payload_bytes:,} bytes"
+    )
 
 
 @pytest.mark.postgis
@@ -784,8 +823,10 @@ def test_database_goes_away_under_open_wall_postgis(new_page, postgis_walls) -> 
         shoot(page, "stale")
         assert stale_after < STALE_LIMIT, f"stale banner after {stale_after:.1f} s"
         assert "未更新" in banner, banner
-        times = {f"{last_ok + timedelta(minutes=m):%H:%M}"
-                 for m in range(-1, int((shown_at - last_ok).total_seconds() // 60) + 1)}
+        times = {
+            f"{last_ok + timedelta(minutes=m):%H:%M}"
+            for m in range(-1, int((shown_at - last_ok).total_seconds() // 60) + 1)
+        }
         assert any(hm in banner for hm in times), f"banner {banner!r}: expected one of {times}"
         assert page.is_visible(f"#{ids.STATUS} .status.stale")
         assert_maps_have_points(page)  # the last data stays on the maps
@@ -805,8 +846,10 @@ def test_database_goes_away_under_open_wall_postgis(new_page, postgis_walls) -> 
     assert page.evaluate("() => window.__wallMarker") == marker, "the page reloaded"
     assert_maps_have_points(page)
     assert_clean(page, site.instance_b)
-    print(f"stale banner after {stale_after:.1f} s, cleared {cleared_after:.1f} s after the "
-          f"database came back")
+    print(
+        f"stale banner after {stale_after:.1f} s, cleared {cleared_after:.1f} s after the "
+        f"database came back"
+    )
 
 
 @pytest.mark.postgis
@@ -827,7 +870,8 @@ def test_wall_loaded_while_database_is_away_postgis(new_page, postgis_walls) -> 
         shoot(page, "loaded-while-stale")
         assert page.query_selector(".unreachable") is None, "error page instead of the wall"
         assert page.is_visible(f"#{ids.STATUS} .status.stale"), (
-            f"no stale banner: {page.inner_text(f'#{ids.STATUS}')!r}")
+            f"no stale banner: {page.inner_text(f'#{ids.STATUS}')!r}"
+        )
         assert_maps_have_points(page)
         during, reference = header_and_figures(page), header_and_figures(healthy)
     finally:
@@ -839,13 +883,17 @@ def test_wall_loaded_while_database_is_away_postgis(new_page, postgis_walls) -> 
     after = header_and_figures(page)
     wrong = {}
     for when, shown in (("during the outage", during), ("after it", after)):
-        diff = {key: (shown.get(key), value) for key, value in reference.items()
-                if shown.get(key) != value}
+        diff = {
+            key: (shown.get(key), value)
+            for key, value in reference.items()
+            if shown.get(key) != value
+        }
         if diff:
             wrong[when] = diff
     assert not wrong, (
         "the wall loaded during the outage differs from a healthy wall "
-        "(shown, healthy):\n" + "\n".join(f"{when}: {diff}" for when, diff in wrong.items()))
+        "(shown, healthy):\n" + "\n".join(f"{when}: {diff}" for when, diff in wrong.items())
+    )
     assert_maps_have_points(page)
     assert_clean(page, site.instance_b)
 
@@ -885,10 +933,13 @@ def test_wall_fixed_to_one_township(new_page, sqlite_wall) -> None:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
-            code, name = conn.execute(sa.text(
-                "SELECT t.code, t.name FROM townships t JOIN risk_points r "
-                "ON r.township_code = t.code GROUP BY t.code, t.name "
-                "ORDER BY count(*) DESC, t.code LIMIT 1")).one()
+            code, name = conn.execute(
+                sa.text(
+                    "SELECT t.code, t.name FROM townships t JOIN risk_points r "
+                    "ON r.township_code = t.code GROUP BY t.code, t.name "
+                    "ORDER BY count(*) DESC, t.code LIMIT 1"
+                )
+            ).one()
     finally:
         engine.dispose()
     page, _ = open_wall(new_page, base_url, f"?township={code}")
@@ -899,14 +950,19 @@ def test_wall_fixed_to_one_township(new_page, sqlite_wall) -> None:
     expected = sorted(c for c, town in risk_towns.items() if town == code)
     assert sorted(shown) == expected, (
         f"risk map of {code}: {len(shown)} points, of which outside the township: "
-        f"{ {c: risk_towns.get(c) for c in shown if risk_towns.get(c) != code} }")
-    for kind, table in (("materials", "depots"), ("forces", "forces"),
-                        ("command", "command_nodes")):
+        f"{ {c: risk_towns.get(c) for c in shown if risk_towns.get(c) != code} }"
+    )
+    for kind, table in (
+        ("materials", "depots"),
+        ("forces", "forces"),
+        ("command", "command_nodes"),
+    ):
         towns = _sqlite_codes(database_url, table)
         # Command nodes above the township (no township) are the chain it reports to.
         allowed = {code, None} if kind == "command" else {code}
-        outside = {c: towns.get(c) for c in point_codes(infos[kind], kind)
-                   if towns.get(c) not in allowed}
+        outside = {
+            c: towns.get(c) for c in point_codes(infos[kind], kind) if towns.get(c) not in allowed
+        }
         assert not outside, f"{kind} map shows points of other townships: {outside}"
     assert_layout_fits(page)
     assert_clean(page, base_url)
