@@ -122,3 +122,21 @@ def test_replacing_everything_bumps_every_layer_once_on_both_stores(empty_store,
     code = empty_store.read("forces")["code"].iloc[0]
     empty_store.execute(sa.update(forces).where(forces.c.code == code).values(headcount=7))
     assert empty_store.revisions()["forces"].revision > after["forces"].revision
+
+
+def test_a_transaction_of_many_writes_bumps_its_layer(empty_store, demo_frames):
+    empty_store.replace_all(demo_frames)
+    before = empty_store.revisions()
+    codes = empty_store.read("forces")["code"].iloc[:50]
+    with empty_store.engine.begin() as conn:
+        for n, code in enumerate(codes):
+            conn.execute(sa.update(forces).where(forces.c.code == code).values(headcount=n + 1))
+    after = empty_store.revisions()
+    assert after["forces"].revision > before["forces"].revision
+    assert after["risk"] == before["risk"]
+    if empty_store.engine.dialect.name == "postgresql":
+        # One bump per transaction, not per statement: bulk edits stay cheap.
+        assert after["forces"].revision == before["forces"].revision + 1
+    # and the next transaction counts again
+    empty_store.execute(sa.update(forces).where(forces.c.code == codes.iloc[0]).values(headcount=9))
+    assert empty_store.revisions()["forces"].revision > after["forces"].revision
