@@ -144,7 +144,6 @@ class MapSpec:
     terms: tuple[Term, ...]
     hover: Callable[[pd.DataFrame, str], pd.Series]
     size: Callable[[pd.DataFrame], np.ndarray] | float
-    total_label_key: str  # what a township bubble counts
     points_limit: int = POINTS_LIMIT  # more in view and the map draws township totals
 
     @property
@@ -160,13 +159,11 @@ class MapSpec:
 
 
 SPECS: dict[str, MapSpec] = {
-    "risk": MapSpec("risk", "map_risk", "grade", RISK_GRADES, _risk_hover, 10.0, "count"),
+    "risk": MapSpec("risk", "map_risk", "grade", RISK_GRADES, _risk_hover, 10.0),
     "materials": MapSpec(
-        "materials", "map_materials", "level", DEPOT_LEVELS, _depot_hover, _depot_size, "count"
+        "materials", "map_materials", "level", DEPOT_LEVELS, _depot_hover, _depot_size
     ),
-    "forces": MapSpec(
-        "forces", "map_forces", "type", FORCE_TYPES, _force_hover, _force_size, "headcount"
-    ),
+    "forces": MapSpec("forces", "map_forces", "type", FORCE_TYPES, _force_hover, _force_size),
     "command": MapSpec(
         "command",
         "map_command",
@@ -174,7 +171,6 @@ SPECS: dict[str, MapSpec] = {
         COMMAND_LEVELS,
         _node_hover,
         _node_size,
-        "count",
         NODES_LIMIT,
     ),
 }

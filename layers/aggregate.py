@@ -13,14 +13,14 @@ import pandas as pd
 
 
 def township_anchors(towns: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Where a township's bubble or label sits: a point surely inside it."""
-    anchor = towns.geometry.representative_point()
+    """Where a township's bubble or label sits (the ``anchor_x``/``anchor_y`` of
+    :func:`layers.townships.townships`), with its names, indexed by code."""
     return pd.DataFrame(
         {
             "name": towns["name"].to_numpy(),
             "name_en": towns["name_en"].to_numpy(),
-            "x": anchor.x.to_numpy(),
-            "y": anchor.y.to_numpy(),
+            "x": towns["anchor_x"].to_numpy(),
+            "y": towns["anchor_y"].to_numpy(),
         },
         index=towns["code"].to_numpy(),
     )

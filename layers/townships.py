@@ -1,7 +1,8 @@
 """Townships and the jurisdiction they make up: the base of every map.
 
 Columns of :func:`townships`: ``code``, ``name``, ``name_en``,
-``jurisdiction_code``, ``geom`` (MultiPolygon, EPSG:4326).
+``jurisdiction_code``, ``anchor_x``/``anchor_y`` (a point surely inside the
+township, where its name or bubble sits), ``geom`` (MultiPolygon, EPSG:4326).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from layers._cache import cached
 from layers.filters import require_columns
 from store import Store
 
-COLUMNS = ("code", "name", "name_en", "jurisdiction_code", "geom")
+COLUMNS = ("code", "name", "name_en", "jurisdiction_code", "anchor_x", "anchor_y", "geom")
 
 
 def townships(store: Store, revision: int | None = None) -> gpd.GeoDataFrame:
@@ -25,10 +26,16 @@ def townships(store: Store, revision: int | None = None) -> gpd.GeoDataFrame:
         "townships",
         "townships",
         revision,
-        lambda: store.read("townships").sort_values("code").reset_index(drop=True),
+        lambda: _with_anchors(store.read("townships").sort_values("code").reset_index(drop=True)),
     )
     require_columns(frame, COLUMNS, "townships")
     return frame
+
+
+def _with_anchors(towns: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    # Once per revision: every map update places names and bubbles at these.
+    anchor = towns.geometry.representative_point()
+    return towns.assign(anchor_x=anchor.x.to_numpy(), anchor_y=anchor.y.to_numpy())
 
 
 def jurisdiction(store: Store, revision: int | None = None) -> gpd.GeoDataFrame:

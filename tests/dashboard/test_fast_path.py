@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.figures import FIRST_CATEGORY, SPECS
+from dashboard.figures import FIRST_CATEGORY, MAP_KINDS, SPECS
 from dashboard.maps import map_content, screen_theme
 from domain import RISK_GRADES, keys
 from layers import Filter
@@ -31,7 +31,6 @@ from layers.summary import KEY_MATERIALS
 from store import Store
 from tests.conftest import STORE_KINDS, _fresh_store
 
-KINDS = ("risk", "materials", "forces", "command")
 TABLES = {
     "risk": "risk_points",
     "materials": "depots",
@@ -230,7 +229,7 @@ def check_totals(kind: str, updates: dict[int, dict], expected: pd.DataFrame) ->
 def test_selection_keeps_exactly_the_straightforward_rows(fast, straight, town_codes, name):
     flt = make_filter(name, town_codes)
     sel = fast.select(flt)
-    for kind in KINDS:
+    for kind in MAP_KINDS:
         expected = straight.rows(kind, flt)
         got = getattr(sel, kind)
         assert len(got) == len(set(got["code"])), f"{kind}: duplicate rows"
@@ -256,7 +255,7 @@ def test_key_figures_are_exact(fast, straight, town_codes, name):
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", MAP_KINDS)
 def test_map_draws_what_the_straightforward_path_would(fast, straight, town_codes, name, kind):
     """At the view a filter opens with: every point, or exact totals per township."""
     flt = make_filter(name, town_codes)
@@ -273,7 +272,7 @@ def test_map_draws_what_the_straightforward_path_would(fast, straight, town_code
 @pytest.mark.parametrize(
     "name", ["whole city", "three townships", "grades major+larger", "level II"]
 )
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", MAP_KINDS)
 def test_zoomed_in_map_draws_exactly_the_points_in_its_window(
     fast, straight, town_codes, name, kind
 ):
