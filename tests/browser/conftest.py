@@ -29,7 +29,10 @@ Every page records, as attributes:
 of those names, which keep only the last 100 entries.)
 
 Helpers (import from ``tests.browser.conftest``): ``outside_requests(page,
-base_url)`` and ``wait_for_maps_drawn(page, graph_ids, timeout)``.
+base_url)``, ``wait_for_maps_drawn(page, graph_ids, timeout)`` and
+``sign_in(page, base_url, name="admin", password=ADMIN_PASSWORD)``, which signs
+the page's browser context in (servers started here get ``ADMIN_PASSWORD``
+for their first admin).
 """
 
 from __future__ import annotations
@@ -196,6 +199,18 @@ def outside_requests(page: Any, base_url: str) -> list[str]:
         if (scheme, parts.hostname, parts.port) != origin:
             outside.append(url)
     return outside
+
+
+# --------------------------------------------------------------------------- sign-in
+
+ADMIN_PASSWORD = "browser-tests-admin-password"  # the first admin of servers started here
+
+
+def sign_in(page: Any, base_url: str, name: str = "admin", password: str = ADMIN_PASSWORD) -> None:
+    """Sign the page's browser context in as ``name`` (every later page load is signed in).
+
+    A no-op until the app has sign-in (issue 13); tests call it already.
+    """
 
 
 # --------------------------------------------------------------------------- maps drawn
