@@ -12,6 +12,12 @@
 | FOURMAPS_DEBUG | 0 | Dash debug mode (never on a wall or server) |
 | FOURMAPS_LINKED_VIEWS | 0 | panning or zooming one map moves the other three |
 | FOURMAPS_TIMEZONE | Asia/Shanghai | the time zone clocks and "updated at" are shown in |
+| FOURMAPS_INSTANCE_DIR | ``instance/`` | where the first admin's password is written |
+| FOURMAPS_ADMIN_PASSWORD | (none) | the first admin's password (else a random one, printed once) |
+| FOURMAPS_SECRET_KEY | (kept in the store) | signs session cookies; shared by every worker |
+| FOURMAPS_SESSION_HOURS | 12 | how long a sign-in lasts (walls sign in again from their URL) |
+| FOURMAPS_SECURE_COOKIES | 0 | send the session cookie over HTTPS only (behind a TLS proxy) |
+| FOURMAPS_PUBLIC_URL | http://HOST:PORT | the app's address as walls reach it (wall URLs) |
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-DEFAULT_SQLITE = ROOT / "instance" / "fourmaps.sqlite"
+DEFAULT_INSTANCE = ROOT / "instance"
+DEFAULT_SQLITE = DEFAULT_INSTANCE / "fourmaps.sqlite"
 
 
 def _flag(value: str) -> bool:
@@ -43,6 +50,17 @@ class Settings:
     debug: bool = False
     timezone: str = "Asia/Shanghai"
     linked_views: bool = False
+    instance_dir: Path = DEFAULT_INSTANCE
+    admin_password: str | None = None
+    secret_key: str | None = None
+    session_hours: float = 12.0
+    secure_cookies: bool = False
+    public_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where walls and people reach the app."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -62,4 +80,10 @@ class Settings:
             debug=_flag(env.get("FOURMAPS_DEBUG", "0")),
             timezone=env.get("FOURMAPS_TIMEZONE", base.timezone),
             linked_views=_flag(env.get("FOURMAPS_LINKED_VIEWS", "0")),
+            instance_dir=Path(env.get("FOURMAPS_INSTANCE_DIR") or base.instance_dir),
+            admin_password=env.get("FOURMAPS_ADMIN_PASSWORD") or None,
+            secret_key=env.get("FOURMAPS_SECRET_KEY") or None,
+            session_hours=float(env.get("FOURMAPS_SESSION_HOURS") or base.session_hours),
+            secure_cookies=_flag(env.get("FOURMAPS_SECURE_COOKIES", "0")),
+            public_url=env.get("FOURMAPS_PUBLIC_URL") or None,
         )

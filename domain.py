@@ -113,6 +113,15 @@ NODE_STATUSES: tuple[Term, ...] = (
 )
 
 
+# Who may do what (checked in every operation, whatever face calls it).
+ROLES: tuple[Term, ...] = (
+    Term("viewer", "查看", "Viewer"),
+    Term("duty_officer", "值班员", "Duty officer"),
+    Term("planner", "规划维护员", "Planner"),
+    Term("admin", "管理员", "Administrator"),
+)
+
+
 class Item(NamedTuple):
     """A catalogue entry for flood materials and equipment."""
 

@@ -1,26 +1,49 @@
-"""Store chores from the command line.
+"""Store chores and accounts from the command line.
 
     python manage.py migrate               # create or upgrade the schema
     python manage.py load demo             # replace everything with the Jingzhou demo
     python manage.py load city --seed 2026 # replace everything with the city-scale set
+    python manage.py user add NAME --role planner   # asks for the password
+    python manage.py user list | user disable NAME | user enable NAME | user password NAME
+    python manage.py token create USER [--label L]  # a bearer token acting as USER
+    python manage.py token list | token revoke ID
+    python manage.py wall-url [--township CODE] [--level L] [--lang en]
 
 The store is ``DATABASE_URL`` (default: the embedded SQLite file), or
 ``--database-url``. Loading is one transaction: it fully succeeds or leaves
-the store as it was.
+the store as it was. Passwords are read from the terminal without echo, or
+from standard input when it is not a terminal (one line). Whoever can run
+this on the server acts as an administrator; the history names the command.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import sys
 import time
+from urllib.parse import urlencode
 
+from auth import system_principal
+from auth.accounts import (
+    BadAccount,
+    NameTaken,
+    add_user,
+    create_api_token,
+    create_wall_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+    set_active,
+    set_password,
+)
 from config import Settings
-from store import StoreUnavailable, open_store
+from domain import ROLES, keys
+from store import Store, StoreUnavailable, open_store
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one chore; returns the process exit code."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="overrides DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,37 +53,143 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument(
         "--seed", type=int, default=None, help="generator seed (same seed, same data)"
     )
-    args = parser.parse_args(argv)
 
-    url = args.database_url or Settings.from_env().database_url
+    user = sub.add_parser("user", help="accounts that sign in").add_subparsers(
+        dest="action", required=True
+    )
+    add = user.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=keys(ROLES))
+    user.add_parser("list", help="every user, with role and state")
+    for action, text in (
+        ("disable", "stop a user signing in; their sessions and tokens stop at once"),
+        ("enable", "let a disabled user sign in again"),
+        ("password", "set a new password (asks for it); their other sessions end"),
+    ):
+        user.add_parser(action, help=text).add_argument("name")
+
+    token = sub.add_parser(
+        "token", help="bearer tokens for scripts, and wall tokens"
+    ).add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="a token acting as USER (printed once)")
+    create.add_argument("user")
+    create.add_argument("--label", default="", help="what the token is for")
+    listing = token.add_parser("list", help="live tokens (and revoked ones with --all)")
+    listing.add_argument("--all", action="store_true")
+    token.add_parser("revoke", help="stop a token at once").add_argument("id", type=int)
+
+    wall = sub.add_parser("wall-url", help="a wall URL carrying a revocable viewer token")
+    wall.add_argument("--township", default=None, help="township code(s), comma separated")
+    wall.add_argument("--level", default=None, help="response level 1-4 or all")
+    wall.add_argument("--lang", default=None, choices=["zh", "en"])
+    wall.add_argument("--label", default="", help="which wall (e.g. its room)")
+    return parser
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Again: ") != first:
+            raise BadAccount("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _load(store: Store, args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    if args.dataset == "demo":
+        from data.demo import build_demo
+
+        frames = build_demo() if args.seed is None else build_demo(args.seed)
+    else:
+        from data.city import build_city
+
+        frames = build_city() if args.seed is None else build_city(args.seed)
+    built = time.perf_counter()
+    counts = store.replace_all(frames)
+    done = time.perf_counter()
+    summary = ", ".join(f"{table} {n:,}" for table, n in counts.items())
+    print(
+        f"Loaded {args.dataset} into {store.url}: {summary} "
+        f"(generated in {built - started:.1f} s, written in {done - built:.1f} s)"
+    )
+
+
+def _user(store: Store, args: argparse.Namespace) -> None:
+    actor = system_principal(f"manage.py user {args.action}")
+    if args.action == "add":
+        user = add_user(store, actor, args.name, args.role, _read_password())
+        print(f"Added {user['name']} ({user['role']}).")
+    elif args.action == "list":
+        for user in list_users(store, actor):
+            state = "active" if user["active"] else "disabled"
+            since = f"{user['created_at']:%Y-%m-%d}"
+            print(f"{user['name']:<20} {user['role']:<13} {state:<9} since {since}")
+    elif args.action == "password":
+        set_password(store, actor, args.name, _read_password("New password: "))
+        print(f"New password set for {args.name}; their other sessions have ended.")
+    else:
+        user = set_active(store, actor, args.name, args.action == "enable")
+        print(f"{user['name']} is now {'active' if user['active'] else 'disabled'}.")
+
+
+def _token(store: Store, args: argparse.Namespace) -> None:
+    actor = system_principal(f"manage.py token {args.action}")
+    if args.action == "create":
+        token = create_api_token(store, actor, args.user, args.label)
+        print(token)
+        print(f"(a token acting as {args.user}: keep it secret, it is not shown again)",
+              file=sys.stderr)  # fmt: skip
+    elif args.action == "list":
+        for row in list_tokens(store, actor, include_revoked=args.all):
+            who = row["user_name"] or "viewer"
+            state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
+            print(f"#{row['id']:<4} {row['kind']:<5} {who:<16} {state:<18} {row['label']}")
+    else:
+        revoke_token(store, actor, args.id)
+        print(f"Token #{args.id} revoked.")
+
+
+def _wall_url(store: Store, settings: Settings, args: argparse.Namespace) -> None:
+    query = {
+        k: v for k, v in (("township", args.township), ("level", args.level), ("lang", args.lang))
+        if v
+    }  # fmt: skip
+    label = args.label or ("wall " + json.dumps(query, ensure_ascii=False) if query else "wall")
+    token = create_wall_token(store, system_principal("manage.py wall-url"), label)
+    print(f"{settings.base_url}/wall?{urlencode({**query, 'token': token})}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one chore; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    url = args.database_url or settings.database_url
+    store = None
     try:
         store = open_store(url)
         if args.command == "load":
-            started = time.perf_counter()
-            if args.dataset == "demo":
-                from data.demo import build_demo
-
-                frames = build_demo() if args.seed is None else build_demo(args.seed)
-            else:
-                from data.city import build_city
-
-                frames = build_city() if args.seed is None else build_city(args.seed)
-            built = time.perf_counter()
-            counts = store.replace_all(frames)
-            done = time.perf_counter()
-            summary = ", ".join(f"{table} {n:,}" for table, n in counts.items())
-            print(
-                f"Loaded {args.dataset} into {store.url}: {summary} "
-                f"(generated in {built - started:.1f} s, written in {done - built:.1f} s)"
-            )
+            _load(store, args)
+        elif args.command == "user":
+            _user(store, args)
+        elif args.command == "token":
+            _token(store, args)
+        elif args.command == "wall-url":
+            _wall_url(store, settings, args)
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 2
+    except (BadAccount, NameTaken) as exc:
+        print(f"manage.py: {exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         print(f"manage.py: nothing was changed: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if store is not None:
+            store.engine.dispose()
     return 0
 
 

@@ -38,3 +38,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
   },
 });
+
+/* Signed out (the session ended, the user was disabled, the wall's token revoked):
+   Dash's own requests then answer 401. Reload, so the page goes to the sign-in
+   form, or a wall URL's token signs in again; at most once a minute. */
+(function () {
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    return fetch0(input, init).then(function (response) {
+      const url = typeof input === "string" ? input : (input && input.url) || "";
+      if (response.status === 401 && url.indexOf("/_dash-") !== -1) {
+        const last = Number(sessionStorage.getItem("fourmaps-reloaded") || 0);
+        if (Date.now() - last > 60000) {
+          sessionStorage.setItem("fourmaps-reloaded", String(Date.now()));
+          window.location.reload();
+        }
+      }
+      return response;
+    });
+  };
+})();

@@ -81,9 +81,10 @@ class Traffic:
         self.sizes.clear()
 
 
-def open_page(browser: Any) -> tuple[Any, Any, Traffic]:
-    """A new context (so a cold cache) and a page in it, with its traffic recorded."""
-    context = browser.new_context(**CONTEXT)
+def open_page(browser: Any, headers: dict[str, str] | None = None) -> tuple[Any, Any, Traffic]:
+    """A new context (so a cold cache) and a page in it, with its traffic recorded;
+    ``headers`` go with every request (the app's sign-in)."""
+    context = browser.new_context(**CONTEXT, extra_http_headers=headers or {})
     page = context.new_page()
     traffic = Traffic()
     traffic.attach(page)

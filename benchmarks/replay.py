@@ -19,7 +19,9 @@ CHROMIUM_ENCODING = "gzip, deflate, br, zstd"
 ALL_GRADES = ["major", "larger", "general", "low"]
 
 
-def post(base_url: str, body: dict, encoding: str) -> tuple[float, bytes, str]:
+def post(
+    base_url: str, body: dict, encoding: str, headers: dict[str, str] | None = None
+) -> tuple[float, bytes, str]:
     """POST one callback request; (seconds until the whole answer arrived, body, encoding)."""
     data = json.dumps(body).encode()
     request = urllib.request.Request(
@@ -29,6 +31,7 @@ def post(base_url: str, body: dict, encoding: str) -> tuple[float, bytes, str]:
             "Content-Type": "application/json",
             "Accept": "application/json",
             "Accept-Encoding": encoding,
+            **(headers or {}),
         },
         method="POST",
     )
@@ -39,17 +42,20 @@ def post(base_url: str, body: dict, encoding: str) -> tuple[float, bytes, str]:
     return time.perf_counter() - started, payload, coding
 
 
-def measure(base_url: str, body: dict, runs: int, check: str) -> dict:
+def measure(
+    base_url: str, body: dict, runs: int, check: str, headers: dict[str, str] | None = None
+) -> dict:
     """Median request time and the bytes of the answer (on the wire, as JSON, gzipped)."""
     times, wire = [], []
-    post(base_url, body, CHROMIUM_ENCODING)  # once untimed: the first answer of a case warms up
+    # once untimed: the first answer of a case warms up
+    post(base_url, body, CHROMIUM_ENCODING, headers)
     coding = ""
     for _ in range(runs):
-        seconds, payload, coding = post(base_url, body, CHROMIUM_ENCODING)
+        seconds, payload, coding = post(base_url, body, CHROMIUM_ENCODING, headers)
         times.append(seconds)
         wire.append(len(payload))
     if coding:  # compressed on the wire: ask once more for the plain JSON
-        _, raw, _ = post(base_url, body, "identity")
+        _, raw, _ = post(base_url, body, "identity", headers)
     else:
         raw = payload
     answer = json.loads(raw)

@@ -102,7 +102,7 @@ def bench_app(
         try:
             result["busy_cpu"].append(settle())
             result["served_s"] = proc.start()
-            context, page, traffic = pages.open_page(browser)
+            context, page, traffic = pages.open_page(browser, proc.headers)
             goto_at = time.monotonic()
             first = pages.first_render(page, proc.url + PATH)
             result["startup_complete_s"] = goto_at - proc.started + first
@@ -123,12 +123,14 @@ def bench_app(
                 replays = max(runs, 9) if app == "fast" else runs
                 for case, body in _filter_cases(app, captured, code).items():
                     result["busy_cpu"].append(settle())
-                    result["filter"][case] = replay.measure(proc.url, body, replays, "map-risk")
+                    result["filter"][case] = replay.measure(
+                        proc.url, body, replays, "map-risk", proc.headers
+                    )
 
             cold, warm, redraw, redraw_bytes, timelines = [], [], [], [], []
             for n in range(runs):
                 result["busy_cpu"].append(settle())
-                context, page, traffic = pages.open_page(browser)
+                context, page, traffic = pages.open_page(browser, proc.headers)
                 shot = shots / f"{store_kind}-{app}.png" if n == 0 else None
                 cold.append(pages.first_render(page, proc.url + PATH, shot))
                 timelines.append(pages.timeline(page))

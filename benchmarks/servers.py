@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -23,6 +24,23 @@ APPS: dict[str, tuple[str, dict[str, str]]] = {
     "naive": ("benchmarks.naive_app", {"FOURMAPS_BENCH_MODE": "naive"}),
     "floor": ("benchmarks.naive_app", {"FOURMAPS_BENCH_MODE": "floor"}),
 }
+SIGNED_IN = {"app", "benchmarks.text_cost"}  # the product's own app needs sign-in
+
+
+def viewer_headers(database_url: str) -> dict[str, str]:
+    """``Authorization`` for a viewer of the store (the product's app needs sign-in): a
+    ``bench`` user and a fresh token; the baselines take no header."""
+    from auth import system_principal
+    from auth.accounts import NameTaken, add_user, create_api_token
+    from store import open_store
+
+    store = open_store(database_url)
+    actor = system_principal("benchmarks")
+    with contextlib.suppress(NameTaken):
+        add_user(store, actor, "bench", "viewer", secrets.token_urlsafe(16))
+    token = create_api_token(store, actor, "bench", "benchmarks")
+    store.engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def free_port() -> int:
@@ -54,6 +72,7 @@ class AppProcess:
         }
         log_dir.mkdir(parents=True, exist_ok=True)
         self.err_path = log_dir / f"{name}-{self.port}.err"
+        self.headers = viewer_headers(database_url) if self.module in SIGNED_IN else {}
         self.proc: subprocess.Popen | None = None
         self.started = 0.0  # time.monotonic() at spawn
         self.served = 0.0  # seconds from spawn to the first 200 on GET /
@@ -78,7 +97,8 @@ class AppProcess:
                     f"{self.name} app exited with {self.proc.returncode}: {self.stderr_tail()}"
                 )
             try:
-                with urllib.request.urlopen(self.url + "/", timeout=5) as response:
+                request = urllib.request.Request(self.url + "/", headers=self.headers)
+                with urllib.request.urlopen(request, timeout=5) as response:
                     if response.status == 200:
                         self.served = time.monotonic() - self.started
                         return self.served

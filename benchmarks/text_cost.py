@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 proc.start()
                 for _ in range(args.runs):
                     busy.append(settle())
-                    context, page, _traffic = pages.open_page(browser)
+                    context, page, _traffic = pages.open_page(browser, proc.headers)
                     cold.append(pages.first_render(page, proc.url + PATH))
                     busy.append(settle())
                     warm.append(pages.reload_render(page))

@@ -26,7 +26,13 @@ from config import Settings
 from dashboard.screen import page_data
 from store import open_store
 from store.schema import risk_points
-from tests.browser.conftest import ROOT, launch_chromium, run_server, wait_for_maps_drawn
+from tests.browser.conftest import (
+    ROOT,
+    launch_chromium,
+    run_server,
+    sign_in,
+    wait_for_maps_drawn,
+)
 
 MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
 
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     with run_server(env, log_dir=work, timeout=120) as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        sign_in(page, base)
         polls: list[tuple[float, int, int]] = []  # (when, bytes, compressed bytes)
         maps: list[tuple[float, int, int]] = []
 

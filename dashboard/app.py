@@ -7,11 +7,15 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
 from dashboard import ids, maps, overview, wall
+from dashboard.account import user_bar
 from dashboard.i18n import t
 from dashboard.screen import page_data, unreachable_page
 from store import Store, StoreUnavailable, open_store
+from web import security, signin
+from web.security import current_principal
 
 SCREENS = {"/wall": ("wall", wall.layout), "/": ("overview", overview.layout)}
 
@@ -20,9 +24,11 @@ def _query(search: str | None) -> dict[str, str]:
     return dict(parse_qsl((search or "").lstrip("?")))
 
 
-def lang_links(pathname: str, query: dict[str, str], lang: str) -> html.Div:
-    """中文 | English: links to the same page in the other language."""
-    links = []
+def lang_links(
+    pathname: str, query: dict[str, str], lang: str, account: list | None = None
+) -> html.Div:
+    """中文 | English: links to the same page in the other language (after ``account``)."""
+    links = list(account or [])
     for code, label in (("zh", "中文"), ("en", "English")):
         href = f"{pathname}?{urlencode({**query, 'lang': code})}"
         links.append(
@@ -36,6 +42,19 @@ def lang_links(pathname: str, query: dict[str, str], lang: str) -> html.Div:
     return html.Div(links, className="lang-links")
 
 
+def _first_admin(store: Store, settings: Settings) -> None:
+    """On the first start, an ``admin`` with a random password, printed once."""
+    password = ensure_first_admin(store, settings.instance_dir, settings.admin_password)
+    if password and not settings.admin_password:
+        path = settings.instance_dir / "initial-admin-password"
+        print(
+            f"\n  First start: created the user 'admin' with the password\n\n      {password}\n\n"
+            f"  (also in {path}, readable by this account only). Sign in and add users:\n"
+            "  python manage.py user add NAME --role planner\n",
+            flush=True,
+        )
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> dash.Dash:
     """Build the app on ``store`` (opened from ``settings`` when not given).
 
@@ -46,6 +65,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is None:
         embedded = settings.database_url.startswith("sqlite")
         store = open_store(settings.database_url, seed_demo=settings.seed_demo and embedded)
+    _first_admin(store, settings)
     app = dash.Dash(
         __name__,
         assets_folder=str(ROOT / "assets"),
@@ -54,6 +74,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         compress=True,
         serve_locally=True,
     )
+    security.install(app.server, store, settings)
+    app.server.register_blueprint(signin.blueprint(store, settings))
     app.layout = html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -91,7 +113,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 message = str(exc)
             return unreachable_page(message, lang), lang
         page = build(data, settings, lang)
-        page.children.insert(0, lang_links(pathname or "/", query, lang))
+        account = user_bar(current_principal(), lang) if name == "overview" else None
+        page.children.insert(0, lang_links(pathname or "/", query, lang, account))
         return page, lang
 
     sample = page_data(store, settings, {}, settings.lang, {"name": "overview"})

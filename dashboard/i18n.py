@@ -102,3 +102,11 @@ def name_of(row: dict, lang: str = "zh", column: str = "name") -> str:
     if lang == "en" and row.get(f"{column}_en"):
         return str(row[f"{column}_en"])
     return str(row.get(column) or "")
+
+
+# Signing in, editing and history (the write side).
+STRINGS.update(
+    {
+        "sign_out": ("退出", "Sign out"),
+    }
+)

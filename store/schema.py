@@ -8,6 +8,8 @@ Conventions:
 * ``mobilise_level`` is the response plan: the lowest emergency response
   level at which the force, depot or command node is mobilised, as a number
   (4 = IV ... 1 = I). Level L mobilises every row with ``mobilise_level >= L``.
+* ``updated_by`` names who made the last change (a user, a token, or a data
+  load); ``history`` keeps every change with its old and new values.
 * ``layer_revisions`` holds one counter per layer. Database triggers (created
   by the migrations, on both stores) bump it on every insert, update or
   delete, whoever writes, so every app instance can tell cheaply what changed.
@@ -26,6 +28,7 @@ from domain import (
     RECTIFICATION_STATUSES,
     RISK_GRADES,
     RISK_KINDS,
+    ROLES,
     WARNING_COLOURS,
     keys,
 )
@@ -79,7 +82,17 @@ def _audit_columns() -> list[sa.Column]:
             nullable=False,
             server_default=sa.func.current_timestamp(),
         ),
+        _updated_by(),
     ]
+
+
+def _updated_by() -> sa.Column:
+    return sa.Column("updated_by", sa.String(100), nullable=False, server_default="")
+
+
+def _version_columns() -> list[sa.Column]:
+    # Response and warning rows: when they changed is in their history.
+    return [sa.Column("version", sa.Integer, nullable=False, server_default="1"), _updated_by()]
 
 
 def _township_fk() -> sa.Column:
@@ -234,6 +247,7 @@ response_activations = sa.Table(
     sa.Column("ends_at", sa.DateTime(timezone=True)),
     sa.Column("reason", sa.String(400), nullable=False, server_default=""),
     sa.Column("reason_en", sa.String(400), nullable=False, server_default=""),
+    *_version_columns(),
     sa.CheckConstraint("level BETWEEN 1 AND 4", name="level_valid"),
 )
 
@@ -262,6 +276,7 @@ weather_warnings = sa.Table(
     sa.Column("headline_en", sa.String(400), nullable=False, server_default=""),
     sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True)),
+    *_version_columns(),
     _one_of("colour", keys(WARNING_COLOURS)),
 )
 
@@ -276,4 +291,84 @@ layer_revisions = sa.Table(
         nullable=False,
         server_default=sa.func.current_timestamp(),
     ),
+)
+
+
+# --- who may do what, and what they did (not layers: no revision triggers) ---
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(60), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    # argon2 hash; empty for an account that may not sign in with a password
+    sa.Column("password_hash", sa.String(200), nullable=False, server_default=""),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # bumped when the password changes or the user is disabled: old sessions end
+    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="1"),
+    sa.Column(
+        "created_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+    sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
+    _one_of("role", keys(ROLES)),
+)
+
+# Bearer tokens for scripts (acting as their user) and wall URLs (a viewer, no user).
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False, server_default=""),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column(
+        "created_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+    sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_by", sa.String(100), nullable=False, server_default=""),
+    _one_of("kind", ["api", "wall"]),
+    _one_of("role", keys(ROLES)),
+)
+
+# One row per change of one record, written in the transaction of the change.
+history = sa.Table(
+    "history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("collection", sa.String(40), nullable=False),
+    sa.Column("code", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # the record's version after the change
+    # JSON: {"field": [old, new], ...}; geometry as GeoJSON; for a delete, every field
+    sa.Column("changes", sa.Text, nullable=False),
+    sa.Column("note", sa.String(400), nullable=False, server_default=""),
+    sa.Column("reverts", sa.Integer, sa.ForeignKey("history.id")),
+    _one_of("action", ["create", "update", "delete", "restore", "revert"]),
+    sa.Index("ix_history_collection_code", "collection", "code", "id"),
+)
+
+# Settings the app keeps for itself, shared by every worker and instance (the
+# session signing key).
+app_settings = sa.Table(
+    "app_settings",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )

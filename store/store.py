@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from domain import MATERIAL_CATALOGUE
 from store import schema
+from store.accounts import Accounts
 from store.engine import StoreUnavailable, _safe, check_connection, create_engine, migrate
 
 # Tables in the order they are filled (parents before children).
@@ -51,6 +52,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.engine = create_engine(url)
         self.url = _safe(self.engine.url)
+        self.accounts = Accounts(self.engine)
 
     @property
     def is_postgis(self) -> bool:

@@ -103,6 +103,15 @@ def empty_store(request, tmp_path_factory) -> Iterator[Store]:
     store.engine.dispose()
 
 
+@pytest.fixture(params=STORE_KINDS)
+def demo_copy(request, tmp_path_factory, demo_frames) -> Iterator[Store]:
+    """A fresh store of each kind holding the demo, that a test may change (~0.5 s)."""
+    store = _fresh_store(request.param, tmp_path_factory, request)
+    store.replace_all(demo_frames)
+    yield store
+    store.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_layer_cache() -> None:
     _cache.clear()

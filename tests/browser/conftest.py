@@ -209,8 +209,13 @@ ADMIN_PASSWORD = "browser-tests-admin-password"  # the first admin of servers st
 def sign_in(page: Any, base_url: str, name: str = "admin", password: str = ADMIN_PASSWORD) -> None:
     """Sign the page's browser context in as ``name`` (every later page load is signed in).
 
-    A no-op until the app has sign-in (issue 13); tests call it already.
+    Posts the sign-in form the way the browser would; fails the test if refused.
     """
+    response = page.context.request.post(
+        f"{base_url}/login", form={"name": name, "password": password}, max_redirects=0
+    )
+    if response.status != 302:
+        pytest.fail(f"sign-in as {name} refused: HTTP {response.status}", pytrace=False)
 
 
 # --------------------------------------------------------------------------- maps drawn
@@ -354,6 +359,7 @@ def run_server(
     base_url = f"http://127.0.0.1:{port}"
     full_env = {
         **os.environ,
+        "FOURMAPS_ADMIN_PASSWORD": ADMIN_PASSWORD,
         **(env or {}),
         "HOST": "127.0.0.1",
         "PORT": str(port),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import wait_for_maps_drawn
+from tests.browser.conftest import sign_in, wait_for_maps_drawn
 
 MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
 VIEW_JS = """(id) => {
@@ -20,6 +20,7 @@ def wall_after_moving_the_risk_map(new_page, live_server, tmp_path, linked: str)
         }
     )
     page = new_page(1920, 1080)
+    sign_in(page, url)
     page.goto(url + "/wall")
     wait_for_maps_drawn(page, MAPS)
     before = page.evaluate(VIEW_JS, "map-command")

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from store import Store
-from tests.browser.conftest import ROOT, outside_requests, run_server, wait_for_maps_drawn
+from tests.browser.conftest import (
+    ROOT,
+    outside_requests,
+    run_server,
+    sign_in,
+    wait_for_maps_drawn,
+)
 
 MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
 SHOTS = ROOT / "test-output" / "overview"
@@ -49,6 +55,7 @@ def key_figure(page, key: str) -> str:
 
 def test_four_maps_draw_the_demo_and_filters_change_them(page, server, store):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, server)
     page.goto(server + "/")
     wait_for_maps_drawn(page, MAPS)
     page.screenshot(path=str(SHOTS / "1-district.png"))
@@ -98,6 +105,7 @@ def test_four_maps_draw_the_demo_and_filters_change_them(page, server, store):
 
 
 def test_clicking_a_point_shows_its_full_record(page, server, store):
+    sign_in(page, server)
     page.goto(server + "/")
     wait_for_maps_drawn(page, MAPS)
     # Where MapLibre drew the first major risk point, in page pixels.
@@ -123,6 +131,7 @@ def test_clicking_a_point_shows_its_full_record(page, server, store):
 
 
 def test_english_interface(page, server):
+    sign_in(page, server)
     page.goto(server + "/?lang=en")
     wait_for_maps_drawn(page, MAPS)
     text = page.inner_text("body")

@@ -47,6 +47,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from auth import system_principal
+from auth.accounts import create_wall_token
 from dashboard import ids
 from dashboard.figures import FIRST_CATEGORY, MAP_KINDS, SPECS, level_label
 from dashboard.i18n import t
@@ -57,6 +59,7 @@ from tests.browser.conftest import (
     free_port,
     outside_requests,
     run_server,
+    sign_in,
     wait_for_maps_drawn,
 )
 
@@ -277,17 +280,23 @@ def open_wall(
 ) -> tuple[Any, dict[str, float]]:
     """A page showing the wall, once its four maps have drawn; and when each was drawn."""
     page = new_page(*size)
+    sign_in(page, base_url)
     page.goto(f"{base_url}/wall{query}", wait_until="domcontentloaded")
     page.wait_for_selector(f"#{GRAPHS[0]} .js-plotly-plot", timeout=DRAW_TIMEOUT * 1000)
     drawn = wait_for_maps_drawn(page, GRAPHS, timeout=DRAW_TIMEOUT)
     return page, drawn
 
 
-def open_walls(new_page: Callable[..., Any], base_urls: list[str]) -> list[Any]:
-    """Walls of several servers, loaded side by side (faster than one after the other)."""
+def open_walls(
+    new_page: Callable[..., Any], base_urls: list[str], token: str | None = None
+) -> list[Any]:
+    """Walls of several servers, loaded side by side (faster than one after the other);
+    signed in as the admin, or by a wall URL's ``token``."""
     pages = [new_page() for _ in base_urls]
     for page, base_url in zip(pages, base_urls, strict=True):
-        page.goto(f"{base_url}/wall", wait_until="commit")
+        if token is None:
+            sign_in(page, base_url)
+        page.goto(f"{base_url}/wall" + (f"?token={token}" if token else ""), wait_until="commit")
     for page in pages:
         page.wait_for_selector(f"#{GRAPHS[0]} .js-plotly-plot", timeout=DRAW_TIMEOUT * 1000)
         wait_for_maps_drawn(page, GRAPHS, timeout=DRAW_TIMEOUT)
@@ -861,12 +870,17 @@ def test_wall_loaded_while_database_is_away_postgis(new_page, postgis_walls) -> 
     marked stale; no error page, no blank maps, no other numbers. Instance B
     (behind the proxy, cut as in the test above) has read the data before;
     the same wall on instance A, which still reaches the database, is the
-    reference.
+    reference. Both open a wall URL (``manage.py wall-url``) in a browser that
+    kept no cookie: B cannot ask the store about the token, and lets the wall
+    in on the token's signature.
     """
     site = postgis_walls
+    store = Store(site.database_url)
+    token = create_wall_token(store, system_principal("test"), "outage")
+    store.engine.dispose()
     site.proxy.stop()
     try:
-        page, healthy = open_walls(new_page, [site.instance_b, site.instance_a])
+        page, healthy = open_walls(new_page, [site.instance_b, site.instance_a], token)
         shoot(page, "loaded-while-stale")
         assert page.query_selector(".unreachable") is None, "error page instead of the wall"
         assert page.is_visible(f"#{ids.STATUS} .status.stale"), (
