@@ -17,6 +17,7 @@ from domain import MATERIAL_CATALOGUE
 from store import schema
 from store.accounts import Accounts
 from store.engine import StoreUnavailable, _safe, check_connection, create_engine, migrate
+from store.records import Records
 
 # Tables in the order they are filled (parents before children).
 LOAD_ORDER: tuple[str, ...] = (
@@ -53,6 +54,7 @@ class Store:
         self.engine = create_engine(url)
         self.url = _safe(self.engine.url)
         self.accounts = Accounts(self.engine)
+        self.records = Records(self.engine)
 
     @property
     def is_postgis(self) -> bool:
@@ -198,6 +200,14 @@ class Store:
             if self.is_postgis:
                 for table in LOAD_ORDER:
                     conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+                    if "id" in schema.metadata.tables[table].c:
+                        # Rows came with their ids: new rows are numbered after them.
+                        conn.execute(
+                            sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+                            )
+                        )
                 revs = schema.layer_revisions
                 conn.execute(
                     sa.update(revs).values(revision=revs.c.revision + 1, updated_at=sa.func.now())

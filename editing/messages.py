@@ -1,0 +1,103 @@
+"""What is wrong with an entry, said in the planner's language.
+
+A problem is a code and its parameters (so the API can return it as data and
+a test can assert it); :func:`say` turns it into Chinese or English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("必填", "required"),
+    "too_long": ("最多 {n} 个字符", "at most {n} characters"),
+    "not_integer": ("应为整数", "must be a whole number"),
+    "not_number": ("应为数字", "must be a number"),
+    "too_small": ("不能小于 {min}", "must be at least {min}"),
+    "too_large": ("不能大于 {max}", "must be at most {max}"),
+    "not_choice": ("应为以下之一：{choices}", "must be one of: {choices}"),
+    "unknown_ref": ("找不到编号为 {code} 的{what_zh}", "no {what} with the code {code}"),
+    "bad_date": ("日期格式应如 2026-06-30", "a date like 2026-06-30"),
+    "bad_datetime": ("时间格式应如 2026-06-30 14:00", "a time like 2026-06-30 14:00"),
+    "bad_phone": (
+        "电话号码只能包含数字、空格、括号、+ 和 -（3 到 30 位）",
+        "a phone number: digits, spaces, brackets, + and - (3 to 30)",
+    ),
+    "bad_code": (
+        "编号只能包含字母、数字、- 和 _（最多 40 位）",
+        "a code: letters, digits, - and _ (at most 40)",
+    ),
+    "bad_coordinate": ("无法识别的坐标“{text}”", "not a coordinate: {text!r}"),
+    "bad_system": ("坐标系应为 {systems}", "the coordinate system must be one of {systems}"),
+    "lon_range": ("经度应在 -180 到 180 之间", "a longitude is between -180 and 180"),
+    "lat_range": ("纬度应在 -90 到 90 之间", "a latitude is between -90 and 90"),
+    "swapped": ("经度和纬度似乎填反了", "longitude and latitude look swapped"),
+    "not_in_china": (
+        "该点不在中国境内，请检查坐标和坐标系",
+        "not in China: check the numbers and the system",
+    ),
+    "bad_geometry": ("应为{kind_zh}", "must be a {kind}"),
+    "empty_geometry": ("位置为空", "the location is empty"),
+    "no_township": (
+        "该点不在任何乡镇内，请填写所属乡镇",
+        "the point lies in no township: give the township",
+    ),
+    "unknown_item": ("物资目录中没有“{item}”", "no catalogue item {item!r}"),
+    "negative": ("不能为负数", "cannot be negative"),
+    "parent_self": (
+        "上级不能是本节点自己或其下级",
+        "the parent cannot be the node itself or below it",
+    ),
+    "parent_level": ("上级节点的级别应高于本节点", "the parent must be of a higher level"),
+    "township_level": (
+        "乡镇和村级节点须填写所属乡镇，市级及以上节点不填",
+        "township and village nodes have a township; city and above have none",
+    ),
+    "hidden_only": ("只有隐患点才有整改信息", "only hidden dangers are rectified"),
+    "ends_before_start": ("结束时间应晚于开始时间", "must be after the start"),
+    "unknown_field": ("没有这个字段", "no such field"),
+    "key_change": ("编号不能修改", "a code cannot change"),
+    "not_object": ("应为对象", "must be an object"),
+    "code_taken": ("该编号已被使用", "this code is taken by another record"),
+    "store_refused": ("数据库拒绝了这次修改：{reason}", "the store refused the change: {reason}"),
+    # warnings: saved, but worth a second look
+    "outside_jurisdiction": ("该点不在本辖区内", "the point lies outside the jurisdiction"),
+    "other_township": (
+        "该点位于{found_zh}，不在所填的{typed_zh}内",
+        "the point lies in {found}, not in {typed}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) with one field of an entry."""
+
+    field: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def say(self, lang: str = "en") -> str:
+        return say(self.code, self.params, lang)
+
+    def as_json(self) -> dict:
+        """For the API: the field, the reason in English and Chinese, and the code."""
+        return {
+            "field": self.field,
+            "code": self.code,
+            "reason": self.say("en"),
+            "reason_zh": self.say("zh"),
+        }
+
+
+def say(code: str, params: dict, lang: str = "en") -> str:
+    """The message for ``code`` in ``lang`` (zh or en)."""
+    zh, en = MESSAGES[code]
+    template = en if lang == "en" else zh
+    values = {k: v for k, v in params.items()}
+    for key, value in params.items():  # a *_zh variant falls back to the plain value
+        values.setdefault(f"{key}_zh", value)
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
