@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from api import ogc
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
 from dashboard import ids, maps, overview, wall
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     security.install(app.server, store, settings)
     app.server.register_blueprint(signin.blueprint(store, settings))
+    app.server.register_blueprint(ogc.blueprint(store, settings))
     app.layout = html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),

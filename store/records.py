@@ -136,7 +136,7 @@ class Records:
                 return self._page_bbox_sqlite(coll, table, after, limit, bbox)
         with self._connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
-            return _with_children(conn, coll, [_decode_row(table, r) for r in rows])
+            return _with_children(conn, coll, _decode_rows(table, rows))
 
     def _page_bbox_sqlite(
         self,
@@ -338,8 +338,17 @@ def _fetch(
     return _with_children(conn, coll, [record])[0] if children else record
 
 
-def _decode_row(table: sa.Table, row: dict) -> dict:
-    if "geom" in table.c and row.get("geom") is not None:
+def _decode_rows(table: sa.Table, rows: list[dict]) -> list[dict]:
+    """Many rows at once: their geometries in one vectorised call (a page of thousands)."""
+    if "geom" in table.c and rows:
+        geoms = shapely.from_wkb(np.array([r["geom"] for r in rows], dtype=object))
+        for row, geom in zip(rows, geoms, strict=True):
+            row["geom"] = geom
+    return [_decode_row(table, r, geometry=False) for r in rows]
+
+
+def _decode_row(table: sa.Table, row: dict, *, geometry: bool = True) -> dict:
+    if geometry and "geom" in table.c and row.get("geom") is not None:
         row["geom"] = shapely.from_wkb(row["geom"])
     if "updated_at" in row and isinstance(row["updated_at"], datetime):
         row["updated_at"] = _utc(row["updated_at"])
