@@ -58,3 +58,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     });
   };
 })();
+
+/* Picking a location for the open form: the next click on any of the four maps
+   fills its longitude and latitude (WGS 84, what the maps are drawn in). */
+window.dash_clientside.fourmaps.pickLocation = function (n, waitingText) {
+  const nc = window.dash_clientside.no_update;
+  if (!n) return nc;
+  const maps = [];
+  document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    if (sub && sub.map) maps.push(sub.map);
+  });
+  const set = window.dash_clientside.set_props;
+  const picked = function (event) {
+    maps.forEach(function (m) { m.off("click", picked); m.getCanvas().style.cursor = ""; });
+    document.body.classList.remove("picking");
+    set({ type: "edit-field", name: "system" }, { value: "wgs84" });
+    set({ type: "edit-field", name: "lon" }, { value: event.lngLat.lng.toFixed(6) });
+    set({ type: "edit-field", name: "lat" }, { value: event.lngLat.lat.toFixed(6) });
+    set("edit-pick-status", { children: "" });
+  };
+  maps.forEach(function (m) { m.on("click", picked); m.getCanvas().style.cursor = "crosshair"; });
+  document.body.classList.add("picking");
+  return waitingText;
+};

@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html
 from api import ogc
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
-from dashboard import ids, maps, overview, wall
+from dashboard import editor, history, ids, maps, overview, wall
 from dashboard.account import user_bar
 from dashboard.i18n import t
 from dashboard.screen import page_data, unreachable_page
@@ -114,8 +114,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             except StoreUnavailable as exc:
                 message = str(exc)
             return unreachable_page(message, lang), lang
-        page = build(data, settings, lang)
-        account = user_bar(current_principal(), lang) if name == "overview" else None
+        principal = current_principal()
+        page = (
+            build(data, settings, lang, principal)
+            if name == "overview"
+            else build(data, settings, lang)
+        )
+        account = user_bar(principal, lang) if name == "overview" else None
         page.children.insert(0, lang_links(pathname or "/", query, lang, account))
         return page, lang
 
@@ -124,6 +129,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         [
             app.layout,
             unreachable_page("", settings.lang),
+            *editor.validation_components(),
             *(
                 [
                     overview.layout(sample, settings, settings.lang),
@@ -143,5 +149,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     maps.register(app, store, settings)
     overview.register(app)
+    editor.register(app, store, settings)
+    history.register(app, store, settings)
     wall.register(app, settings)
     return app

@@ -67,12 +67,21 @@ def _fmt(values: pd.Series) -> pd.Series:
 
 
 def _text(*parts: pd.Series | str) -> pd.Series:
-    """Row-by-row concatenation of columns (categories included) and literals."""
+    """Row-by-row concatenation of columns (categories included) and literals.
+
+    Columns are what people typed: escaped, so plotly's hover (which reads a few
+    HTML tags, links among them) shows ``<a href=...>`` as text, never as markup.
+    """
     out: pd.Series | None = None
     for part in parts:
-        piece = part.astype(object).fillna("").astype(str) if isinstance(part, pd.Series) else part
+        piece = _escaped(part) if isinstance(part, pd.Series) else part
         out = piece if out is None else out + piece
     return out  # type: ignore[return-value]
+
+
+def _escaped(column: pd.Series) -> pd.Series:
+    text = column.astype(object).fillna("").astype(str)
+    return text.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
 
 
 def _label(frame: pd.DataFrame, column: str, terms: tuple[Term, ...], lang: str) -> pd.Series:

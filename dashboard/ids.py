@@ -37,3 +37,47 @@ def map_graph(kind: str) -> str:
 def map_view(kind: str) -> str:
     """The dcc.Store remembering what one map shows: totals, all points, or a window."""
     return f"view-{kind}"
+
+
+# The write side (desk screen only; the wall has none of these).
+TOOLBAR = "edit-toolbar"
+EDIT_NEW = "edit-new"  # a dropdown: which kind of record to add
+EDITING = "editing"  # page-level store: the open form ({"collection", "code"}) or None
+EDIT_STATE = "edit-state"  # the form's record: collection, code, the version it was read at
+EDIT_RESULT = "edit-result"
+EDIT_SAVE = "edit-save"
+EDIT_CANCEL = "edit-cancel"
+EDIT_REAPPLY = "edit-reapply"
+EDIT_PICK = "edit-pick"
+EDIT_PICK_STATUS = "edit-pick-status"
+EDIT_WARNINGS = "edit-warnings"
+DELETE_CONFIRM = "delete-confirm"
+DELETE_TARGET = "delete-target"  # what the confirm dialog would delete
+DELETED_OPEN = "deleted-open"
+RESPONSE_EDIT = "response-edit"
+WARNING_EDIT = "warning-edit"
+
+
+def edit_field(name: str) -> dict:
+    """An input of the open form (``lon``, ``lat`` and ``system`` for a location)."""
+    return {"type": "edit-field", "name": name}
+
+
+def edit_stock(item: str) -> dict:
+    """The quantity input of one catalogue item in a depot's form."""
+    return {"type": "edit-stock", "item": item}
+
+
+def edit_message(name: str) -> dict:
+    """Where the form says what is wrong with one field."""
+    return {"type": "edit-msg", "name": name}
+
+
+def record_action(action: str, collection: str, code: str) -> dict:
+    """A button on a record: ``edit``, ``history`` or ``delete``."""
+    return {"type": "record-action", "action": action, "collection": collection, "code": code}
+
+
+def history_action(action: str, entry: int) -> dict:
+    """A button on a history entry: ``revert`` or ``restore`` (admins)."""
+    return {"type": "history-action", "action": action, "entry": entry}

@@ -29,6 +29,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from config import Settings
 from dashboard import ids
 from dashboard.components import details, key_figures, local_time, response_banner, warning_banner
+from dashboard.editor import COLLECTION_OF, record_actions
 from dashboard.figures import (
     MAP_KINDS,
     NAMES_LIMIT,
@@ -51,6 +52,7 @@ from layers.aggregate import township_anchors
 from layers.command import chain_of_command
 from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
 from store import Store, StoreUnavailable
+from web.security import current_principal
 
 # Which maps a layer's change touches.
 AFFECTS: dict[str, tuple[str, ...]] = {
@@ -394,11 +396,15 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         Output(ids.DETAILS, "children"),
         [Input(ids.map_graph(kind), "clickData") for kind in MAP_KINDS],
         State(ids.LANG, "data"),
+        State(ids.EDITING, "data"),
         prevent_initial_call=True,
     )
     def show_details(*args: object) -> list:
-        """A click on a point shows its full record (and a node's chain of command)."""
-        lang = str(args[-1])
+        """A click on a point shows its full record (and a node's chain of command),
+        with what the signed-in role may do to it; an open form is left alone."""
+        lang, editing = str(args[-2]), args[-1]
+        if editing:
+            return no_update
         kind = str(ctx.triggered_id).removeprefix("map-")
         click = args[MAP_KINDS.index(kind)] if kind in MAP_KINDS else None
         points = (click or {}).get("points") or []
@@ -413,7 +419,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         if record is None:
             return [html.P(t("record_hint", lang))]
         chain = chain_of_command(snap.command, code) if kind == "command" else None
-        return details(kind, record, lang, chain)
+        actions = record_actions(COLLECTION_OF[kind], code, current_principal(), lang)
+        return details(kind, record, lang, chain) + actions
 
 
 def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, dcc, html
 
+from auth import Principal
 from config import Settings
-from dashboard import ids
+from dashboard import editor, ids
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import level_label
 from dashboard.i18n import name_of, t, term_label
@@ -73,8 +74,10 @@ def _filters(data: PageData, lang: str) -> html.Div:
     )
 
 
-def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
-    """The desk screen for one page load."""
+def layout(
+    data: PageData, settings: Settings, lang: str, principal: Principal | None = None
+) -> html.Div:
+    """The desk screen for one page load (with what ``principal``'s role may edit)."""
     district = data.snap.district.drop(columns="geom").iloc[0].to_dict()
     maps = map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True})
     return html.Div(
@@ -96,11 +99,22 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
             html.Div(
                 [
                     html.Div(maps, className="map-grid"),
-                    html.Aside(html.P(t("record_hint", lang)), id=ids.DETAILS, className="details"),
+                    html.Aside(
+                        # scrolls inside: a long form never stretches the maps
+                        html.Div(
+                            [
+                                editor.toolbar(principal, lang),
+                                html.Div(html.P(t("record_hint", lang)), id=ids.DETAILS),
+                            ],
+                            className="details-inner",
+                        ),
+                        className="details",
+                    ),
                 ],
                 className="main",
             ),
             *hidden_state(data, settings),
+            *editor.page_parts(),
         ],
         className="overview",
     )
