@@ -66,6 +66,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is None:
         embedded = settings.database_url.startswith("sqlite")
         store = open_store(settings.database_url, seed_demo=settings.seed_demo and embedded)
+    if store.is_empty():
+        raise StoreUnavailable(
+            f"{store.url} holds no townships yet: load them first, e.g. "
+            "python manage.py load demo (or set FOURMAPS_SEED_DEMO=1 on an embedded store)"
+        )
     _first_admin(store, settings)
     app = dash.Dash(
         __name__,

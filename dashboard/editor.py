@@ -110,6 +110,11 @@ def toolbar(principal: Principal | None, lang: str) -> html.Div:
                 className="edit-new",
             )
         )
+    if can(principal, "respond"):
+        children += [
+            html.Button(t("edit_response", lang), id=ids.RESPONSE_EDIT, className="tool-button"),
+            html.Button(t("edit_warning", lang), id=ids.WARNING_EDIT, className="tool-button"),
+        ]
     if can(principal, "admin"):
         children.append(
             html.Button(t("deleted_title", lang), id=ids.DELETED_OPEN, className="tool-button")
@@ -470,6 +475,36 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     @app.callback(
         Output(ids.DETAILS, "children", allow_duplicate=True),
         Output(ids.EDITING, "data", allow_duplicate=True),
+        Input(ids.RESPONSE_EDIT, "n_clicks"),
+        Input(ids.WARNING_EDIT, "n_clicks"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def open_in_force(_response: int | None, _warning: int | None, lang: str) -> tuple:
+        """The response or the newest weather warning in force, to change or end."""
+        principal = current_principal()
+        collection = (
+            "response_activations" if ctx.triggered_id == ids.RESPONSE_EDIT else "weather_warnings"
+        )
+        if not can(principal, PERMISSION[collection]):
+            return [_refusal(Forbidden(principal, "respond"), lang)], None
+        try:
+            if collection == "response_activations":
+                now = store.current_activation()
+                code = None if now is None else str(now["id"])
+            else:
+                now = store.current_warnings()
+                code = None if now.empty else str(now["identifier"].iloc[0])
+            record = store.records.get(collection, code) if code else None
+        except StoreUnavailable as exc:
+            return [_refusal(exc, lang)], None
+        if record is None:  # nothing in force: declare one
+            return form(collection, None, context(), lang), {"collection": collection}
+        return form(collection, record, context(), lang), {"collection": collection, "code": code}
+
+    @app.callback(
+        Output(ids.DETAILS, "children", allow_duplicate=True),
+        Output(ids.EDITING, "data", allow_duplicate=True),
         Input(ids.record_action("edit", ALL, ALL), "n_clicks"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
@@ -719,6 +754,8 @@ def validation_components() -> list:
         html.Button(id=ids.EDIT_PICK),
         html.Span(id=ids.EDIT_PICK_STATUS),
         html.Button(id=ids.DELETED_OPEN),
+        html.Button(id=ids.RESPONSE_EDIT),
+        html.Button(id=ids.WARNING_EDIT),
     ]
 
 

@@ -116,6 +116,7 @@ STRINGS.update(
         "edit_new_response_activations": ("启动应急响应", "Declare a response"),
         "edit_new_weather_warnings": ("录入预警信号", "Record a weather warning"),
         "edit_response": ("调整当前响应", "Change the response in force"),
+        "edit_warning": ("调整当前预警", "Change the warning in force"),
         "edit_title_new": ("新增：{what}", "New {what}"),
         "edit_title": ("编辑：{name}", "Edit: {name}"),
         "edit": ("编辑", "Edit"),

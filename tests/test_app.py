@@ -9,8 +9,8 @@ import sys
 from config import ROOT, Settings
 
 
-def start(database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PORT": "1"}
+def start(database_url: str, **extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "PORT": "1", **extra}
     return subprocess.run(
         [sys.executable, "app.py"],
         cwd=ROOT,
@@ -56,3 +56,10 @@ def test_settings_come_from_the_environment_with_defaults():
     default = Settings.from_env({})
     assert default.database_url.startswith("sqlite:///") and default.lang == "zh"
     assert Settings.from_env({"FOURMAPS_LANG": "fr"}).lang == "zh"
+
+
+def test_an_empty_store_stops_start_up_saying_what_to_load(tmp_path):
+    result = start(f"sqlite:///{tmp_path / 'empty.sqlite'}", FOURMAPS_SEED_DEMO="0")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "holds no townships yet" in line and "manage.py load demo" in line

@@ -77,6 +77,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]
         store = Store(f"sqlite:///{db}")
         add_user(store, system_principal("tests"), "planner1", "planner", PASSWORD)
         add_user(store, system_principal("tests"), "viewer1", "viewer", PASSWORD)
+        add_user(store, system_principal("tests"), "officer1", "duty_officer", PASSWORD)
         yield url, store
         store.engine.dispose()
 
@@ -226,3 +227,20 @@ def test_a_name_that_looks_like_html_is_shown_as_text_everywhere(site, new_page)
     assert dialogs == []
     assert page.locator("img[src=x]").count() == 0 and wall.locator("img[src=x]").count() == 0
     assert page.console_errors == [] and wall.console_errors == []
+
+
+def test_a_duty_officer_raises_the_response_and_the_banner_follows(site, new_page):
+    url, store = site
+    page = open_desk(new_page, url, "officer1")
+    assert page.locator("#edit-new").count() == 1  # may declare responses and warnings
+    page.click("#response-edit")
+    page.wait_for_selector("#edit-save", timeout=10_000)
+    level = page.locator('[id=\'{"name":"level","type":"edit-field"}\']')
+    level.click()
+    page.click(".dash-dropdown-option:has-text('Ⅱ级'), [role=option]:has-text('Ⅱ级')")
+    page.click("#edit-save")
+    page.wait_for_selector("#details .edit-done", timeout=10_000)
+    page.wait_for_selector("#response-banner .response-2", timeout=(POLL_SECONDS * 5 + 10) * 1000)
+    page.screenshot(path=str(SHOTS / "7-response-raised.png"))
+    assert store.current_activation()["level"] == 2
+    assert page.console_errors == []
