@@ -113,6 +113,35 @@ NODE_STATUSES: tuple[Term, ...] = (
 )
 
 
+# Incidents a duty officer opens, and what is sent to them.
+INCIDENT_TYPES: tuple[Term, ...] = (
+    Term("flood", "洪涝", "Flood", "#1f77b4"),
+    Term("waterlogging", "城乡内涝", "Waterlogging", "#17becf"),
+    Term("seepage", "管涌渗漏", "Seepage or piping", "#9467bd"),
+    Term("dike_breach", "溃口决堤", "Dike breach", "#d62728"),
+    Term("landslide", "山体滑坡", "Landslide", "#8c564b"),
+    Term("fire", "火灾", "Fire", "#e4572e"),
+    Term("hazchem", "危化品事故", "Hazardous chemicals", "#bcbd22"),
+    Term("other", "其他", "Other", "#7f7f7f"),
+)
+
+HAZARD_KINDS: tuple[Term, ...] = (
+    Term("flooded", "淹没区", "Flooded area", "#1f77b4"),
+    Term("landslide", "滑坡区", "Landslide zone", "#8c564b"),
+    Term("closed", "交通管制区", "Closed to traffic", "#7f7f7f"),
+)
+
+# Forces: ordered -> en_route -> on_site -> returned; materials: ordered ->
+# consumed or returned (to stock); either may be cancelled before it is done.
+ORDER_STATUSES: tuple[Term, ...] = (
+    Term("ordered", "已下达", "Ordered", "#f08c00"),
+    Term("en_route", "在途", "En route", "#f5d000"),
+    Term("on_site", "已到达", "On site", "#20a050"),
+    Term("returned", "已归还", "Returned", "#888888"),
+    Term("consumed", "已消耗", "Consumed", "#5b6b7b"),
+    Term("cancelled", "已取消", "Cancelled", "#888888"),
+)
+
 # Who may do what (checked in every operation, whatever face calls it).
 ROLES: tuple[Term, ...] = (
     Term("viewer", "查看", "Viewer"),

@@ -62,6 +62,8 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "forces": ("forces",),
     "command": ("command",),
     "response": (),
+    "incidents": (),  # not drawn on the maps yet
+    "roads": (),
 }
 LABEL_ZOOM = 12.5  # names appear next to points from this zoom on...
 LABEL_LIMIT = 400  # ...when no more than this many points are drawn

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from data import _synth
+from data.roads import build_roads
 
 OUTLINE_PATH = Path(__file__).with_name("jingzhou_421003.geojson")
 CODE = "421003"
@@ -72,4 +73,6 @@ def demo_plan() -> _synth.Plan:
 def build_demo(seed: int = 421003) -> dict[str, pd.DataFrame]:
     """Every demo table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326)."""
     rng = np.random.default_rng(seed)
-    return _synth.build(rng, demo_plan())
+    frames = _synth.build(rng, demo_plan())
+    frames["roads"] = build_roads(frames)  # synthetic too: see data/roads.py
+    return frames

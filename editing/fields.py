@@ -15,6 +15,8 @@ from domain import (
     DEPOT_LEVELS,
     FORCE_STATUSES,
     FORCE_TYPES,
+    HAZARD_KINDS,
+    INCIDENT_TYPES,
     NODE_STATUSES,
     RECTIFICATION_STATUSES,
     RISK_CATEGORIES,
@@ -155,6 +157,31 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
+FIELDS["hazard_areas"] = (
+    _code(),
+    *_names(),
+    Field("kind", "choice", required=True, vocab=HAZARD_KINDS, default="flooded"),
+    Field("active", "bool", default=True),
+    Field("note", "text", max_len=400, default=""),
+    Field("geom", "multipolygon", required=True),
+)
+FIELDS["incidents"] = (
+    Field("code", "code", required=True, max_len=40),
+    Field("type", "choice", required=True, vocab=INCIDENT_TYPES),
+    Field(
+        "status",
+        "choice",
+        vocab=(Term("open", "处置中", "Open"), Term("closed", "已结束", "Closed")),
+        default="open",
+    ),
+    Field("reported_at", "datetime", required=True),
+    Field("reporter", "text", max_len=100, default="", personal=True),
+    Field("description", "text", max_len=1000, default=""),
+    Field("township_code", "ref", ref="townships"),
+    Field("needs", "needs", default={}),
+    Field("geom", "point", required=True),
+)
+
 # What a record is called in messages ("no township with the code ...").
 NOUNS: dict[str, tuple[str, str]] = {
     "townships": ("乡镇", "township"),
@@ -165,6 +192,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "command_nodes": ("指挥节点", "command node"),
     "response_activations": ("应急响应", "response"),
     "weather_warnings": ("预警信号", "weather warning"),
+    "hazard_areas": ("危险区域", "hazard area"),
+    "incidents": ("突发事件", "incident"),
 }
 
 # Who may change each collection (see auth.roles.PERMISSIONS).
@@ -176,6 +205,8 @@ PERMISSION: dict[str, str] = {
     "command_nodes": "edit",
     "response_activations": "respond",
     "weather_warnings": "respond",
+    "hazard_areas": "respond",
+    "incidents": "respond",
 }
 
 

@@ -9,6 +9,7 @@ same rules run for the desk's live checks, the API and imports.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ import geopandas as gpd
 import shapely
 import shapely.geometry
 
-from domain import COMMAND_LEVELS, MATERIAL_CATALOGUE, keys
+from domain import COMMAND_LEVELS, FORCE_TYPES, MATERIAL_CATALOGUE, keys
 from editing.coords import CoordinateError, in_china
 from editing.fields import CHANNELS, FIELDS, NOUNS, Field
 from editing.messages import Problem
@@ -192,6 +193,13 @@ def _coerce(f: Field, value: Any, context: Context) -> Any:
         return _geometry(kind, value)
     if kind == "stock":
         return _stock(value)
+    if kind == "bool":
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in _TRUE | _FALSE:
+            return value if isinstance(value, bool) else text in _TRUE
+        raise _Bad("not_choice", choices="true, false")
+    if kind == "needs":
+        return _needs(value)
     if kind == "townships":
         codes = [] if _blank(value) else value
         if isinstance(codes, str):
@@ -284,6 +292,38 @@ def _geometry(kind: str, value: Any) -> shapely.Geometry:
 
 
 _GEOM_ZH = {"point": "点", "multipolygon": "（多）面"}
+_TRUE = {"1", "true", "yes", "on", "是"}
+_FALSE = {"0", "false", "no", "off", "否"}
+_FORCE_TYPES = set(keys(FORCE_TYPES))
+
+
+def _needs(value: Any) -> str:
+    """What an incident needs, as canonical JSON: items, force types, boats, vehicles."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "{}")
+        except ValueError:
+            raise _Bad("not_object") from None
+    if not isinstance(value, Mapping):
+        raise _Bad("not_object")
+    unknown = set(value) - {"items", "forces", "boats", "vehicles"}
+    if unknown:
+        raise _Bad("unknown_field")
+    items = _stock(value.get("items") or {})
+    forces: dict[str, int] = {}
+    for kind, heads in (value.get("forces") or {}).items():
+        if kind not in _FORCE_TYPES:
+            raise _Bad("not_choice", choices=", ".join(sorted(_FORCE_TYPES)))
+        forces[kind] = _number(Field("forces", "int", minimum=0), heads)
+    counts = {
+        k: _number(Field(k, "int", minimum=0), value.get(k) or 0) for k in ("boats", "vehicles")
+    }
+    needs = {
+        "items": {k: v for k, v in items.items() if v},
+        "forces": {k: v for k, v in forces.items() if v},
+        **counts,
+    }
+    return json.dumps(needs, ensure_ascii=False, sort_keys=True)
 
 
 def _stock(value: Any) -> dict[str, float]:
@@ -399,6 +439,17 @@ def _ordered(start: str, end: str) -> Any:
     return rule
 
 
+def _incident(merged: dict, out: Cleaned, context: Context, current: dict | None) -> None:
+    """An incident may happen outside every township (a warning); its township is found."""
+    point = merged.get("geom")
+    if not isinstance(point, shapely.Point) or "geom" not in out.values:
+        return
+    if not context.district.geometry.intersects(point).any():
+        out.warnings.append(Problem("geom", "outside_jurisdiction"))
+    if not out.values.get("township_code"):
+        out.values["township_code"] = context.township_at(point)
+
+
 _RULES = {
     "risk_points": _risk,
     "depots": _located,
@@ -406,6 +457,7 @@ _RULES = {
     "command_nodes": _command,
     "response_activations": _ordered("starts_at", "ends_at"),
     "weather_warnings": _ordered("issued_at", "expires_at"),
+    "incidents": _incident,
 }
 
 __all__ = ["Cleaned", "Context", "CoordinateError", "clean"]

@@ -55,6 +55,8 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("command_nodes", "command_nodes", "code"),
         Collection("response_activations", "response_activations", "id", children="townships"),
         Collection("weather_warnings", "weather_warnings", "identifier"),
+        Collection("hazard_areas", "hazard_areas", "code"),
+        Collection("incidents", "incidents", "code"),
     )
 }
 

@@ -24,7 +24,10 @@ from domain import (
     DEPOT_LEVELS,
     FORCE_STATUSES,
     FORCE_TYPES,
+    HAZARD_KINDS,
+    INCIDENT_TYPES,
     NODE_STATUSES,
+    ORDER_STATUSES,
     RECTIFICATION_STATUSES,
     RISK_GRADES,
     RISK_KINDS,
@@ -52,6 +55,8 @@ LAYER_TABLES: dict[str, tuple[str, ...]] = {
     "forces": ("forces",),
     "command": ("command_nodes",),
     "response": ("response_activations", "activation_townships", "weather_warnings"),
+    "incidents": ("incidents", "dispatches", "dispatch_orders", "hazard_areas"),
+    "roads": ("roads",),
 }
 
 
@@ -371,4 +376,99 @@ app_settings = sa.Table(
     metadata,
     sa.Column("key", sa.String(60), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+
+# --- incidents and dispatch (layer "incidents"), the road network (layer "roads") ---
+
+# One row per road segment between two network nodes ``u`` and ``v``; travel
+# time is length over speed. Nodes are numbered by the loader (synthetic demo
+# network, or an OpenStreetMap extract); a one-way segment runs from u to v.
+roads = sa.Table(
+    "roads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("u", sa.BigInteger, nullable=False, index=True),
+    sa.Column("v", sa.BigInteger, nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("oneway", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("bridge", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("length_m", sa.Float, nullable=False),
+    sa.Column("speed_kmh", sa.Float, nullable=False),
+    sa.Column("geom", Geom("LINESTRING"), nullable=False),
+    sa.CheckConstraint("length_m > 0 AND speed_kmh > 0", name="length_speed_positive"),
+)
+
+# A flooded area or a landslide zone: roads inside are impassable for routing.
+hazard_areas = sa.Table(
+    "hazard_areas",
+    metadata,
+    *_row_columns(),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("note", sa.String(400), nullable=False, server_default=""),
+    sa.Column("geom", Geom("MULTIPOLYGON"), nullable=False),
+    *_audit_columns(),
+    _one_of("kind", keys(HAZARD_KINDS)),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reporter", sa.String(100), nullable=False, server_default=""),
+    sa.Column("description", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("township_code", sa.String(40), sa.ForeignKey("townships.code")),
+    # JSON: {"items": {item code: quantity}, "forces": {force type: headcount},
+    # "boats": n, "vehicles": n}
+    sa.Column("needs", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("geom", Geom("POINT"), nullable=False),
+    *_audit_columns(),
+    _one_of("type", keys(INCIDENT_TYPES)),
+    _one_of("status", ["open", "closed"]),
+)
+
+# One confirmed dispatch: its key makes a double-click (or a retried request) count once.
+dispatches = sa.Table(
+    "dispatches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("routing", sa.String(20), nullable=False),
+    sa.UniqueConstraint("incident_id", "key", name="uq_dispatches_incident_id_key"),
+)
+
+# What was sent: material from a depot, or a force; with the times of its status.
+dispatch_orders = sa.Table(
+    "dispatch_orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dispatch_id", sa.Integer, sa.ForeignKey("dispatches.id"), nullable=False),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("depot_code", sa.String(40), sa.ForeignKey("depots.code")),
+    sa.Column("item_code", sa.String(40), sa.ForeignKey("material_items.code")),
+    sa.Column("quantity", sa.Float),
+    sa.Column("force_code", sa.String(40), sa.ForeignKey("forces.code")),
+    sa.Column("headcount", sa.Integer),
+    sa.Column("travel_s", sa.Float, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    # JSON: {status: when (UTC ISO)} for every status the order went through
+    sa.Column("times", sa.Text, nullable=False, server_default="{}"),
+    *_audit_columns(),
+    _one_of("kind", ["material", "force"]),
+    _one_of("status", keys(ORDER_STATUSES)),
+    sa.CheckConstraint(
+        "(kind = 'material' AND depot_code IS NOT NULL AND item_code IS NOT NULL "
+        "AND quantity > 0) OR (kind = 'force' AND force_code IS NOT NULL)",
+        name="order_complete",
+    ),
 )

@@ -32,6 +32,11 @@ LOAD_ORDER: tuple[str, ...] = (
     "response_activations",
     "activation_townships",
     "weather_warnings",
+    "roads",
+    "hazard_areas",
+    "incidents",
+    "dispatches",
+    "dispatch_orders",
 )
 CRS = "EPSG:4326"
 
@@ -208,10 +213,13 @@ class Store:
                                 f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
                             )
                         )
-                revs = schema.layer_revisions
-                conn.execute(
-                    sa.update(revs).values(revision=revs.c.revision + 1, updated_at=sa.func.now())
+            # Every layer changed (tables left empty too: no trigger fired for those).
+            revs = schema.layer_revisions
+            conn.execute(
+                sa.update(revs).values(
+                    revision=revs.c.revision + 1, updated_at=sa.func.current_timestamp()
                 )
+            )
         return counts
 
     def execute(self, statement: sa.Executable, params: Mapping | Sequence | None = None) -> None:
