@@ -167,6 +167,23 @@ class Store:
         with self.engine.connect() as conn:
             return _frame(conn.execute(query))
 
+    def next_response_change(self, now: datetime | None = None) -> datetime | None:
+        """When what is in force next changes with the clock alone (UTC), or None.
+
+        The earliest start or end of an activation, or issue or expiry of a
+        warning, after ``now``: until then :meth:`current_activation` and
+        :meth:`current_warnings` answer the same unless someone writes.
+        """
+        now = now or datetime.now(UTC)
+        act, ww = schema.response_activations, schema.weather_warnings
+        firsts = [
+            sa.select(sa.func.min(column)).where(column > now).scalar_subquery()
+            for column in (act.c.starts_at, act.c.ends_at, ww.c.issued_at, ww.c.expires_at)
+        ]
+        with self.engine.connect() as conn:
+            moments = conn.execute(sa.select(*firsts)).one()
+        return min((_utc(m) for m in moments if m is not None), default=None)
+
     # --- writes ----------------------------------------------------------
 
     def replace_all(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:

@@ -100,6 +100,18 @@ def demo_store(request, tmp_path_factory, demo_frames) -> Iterator[Store]:
     store.engine.dispose()
 
 
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def handmade_store(request, tmp_path_factory) -> Iterator[Store]:
+    """A store of each kind holding the tiny district of ``tests/handmade.py``;
+    tests must not change it."""
+    from tests.handmade import handmade_frames
+
+    store = _fresh_store(request.param, tmp_path_factory, request)
+    store.replace_all(handmade_frames())
+    yield store
+    store.engine.dispose()
+
+
 @pytest.fixture(params=STORE_KINDS)
 def empty_store(request, tmp_path_factory) -> Iterator[Store]:
     """A fresh, migrated, empty store of each kind that a test may change."""

@@ -8,8 +8,10 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
-from store import StoreUnavailable, open_store
-from store.schema import forces, risk_points
+from store import Store, StoreUnavailable, open_store, schema
+from store.schema import LAYER_TABLES, forces, risk_points
+from tests.conftest import STORE_KINDS, _fresh_store
+from tests.handmade import T1, T2, handmade_frames, utc
 
 
 @pytest.mark.parametrize(
@@ -64,6 +66,72 @@ def test_current_response_is_the_open_activation(demo_store):
     assert 1 <= activation["level"] <= 4
 
 
+# Activations around 1 July 2026 (id, level, start, end, townships):
+ACTIVATIONS = [
+    (1, 1, utc(2026, 7, 2, 0), None, [T1]),  # not started yet on 1 July
+    (2, 2, utc(2026, 6, 20, 0), utc(2026, 6, 30, 0), [T1, T2]),  # ended
+    (3, 4, utc(2026, 6, 1, 0), None, [T1]),  # open-ended, started first
+    (4, 3, utc(2026, 6, 25, 0), utc(2026, 7, 1, 18), [T2, T1]),  # in force, latest start
+]
+
+
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def responses(request, tmp_path_factory):
+    """A store holding the activations above and warnings around 1 July 2026."""
+    store = _fresh_store(request.param, tmp_path_factory, request)
+    store.replace_all(
+        handmade_frames(
+            ACTIVATIONS,
+            [
+                ("future", "red", utc(2026, 7, 2, 0), None),
+                ("expired", "orange", utc(2026, 6, 20, 0), utc(2026, 6, 30, 0)),
+                ("older", "blue", utc(2026, 6, 1, 0), None),
+                ("newer", "yellow", utc(2026, 6, 25, 0), utc(2026, 7, 1, 18)),
+            ],
+        )
+    )
+    yield store
+    store.engine.dispose()
+
+
+def in_force(store, now):
+    activation = store.current_activation(now)
+    return None if activation is None else (activation["id"], activation["townships"])
+
+
+def test_the_response_in_force_is_the_latest_started_and_not_ended(responses):
+    # Not the one not yet started, not the ended one, and of the two open the
+    # one that started last; its townships sorted.
+    assert in_force(responses, utc(2026, 7, 1, 12)) == (4, [T1, T2])
+    assert responses.current_activation(utc(2026, 7, 1, 12))["level"] == 3
+    # Its end is exclusive: from 18:00 the older open-ended one is in force again.
+    assert in_force(responses, utc(2026, 7, 1, 18)) == (3, [T1])
+    # Its start is inclusive; before anything started, nothing is in force.
+    assert in_force(responses, utc(2026, 6, 25, 0)) == (4, [T1, T2])
+    assert in_force(responses, utc(2026, 5, 1, 0)) is None
+    # Once the latest starts, it wins (and the ended one never comes back).
+    assert in_force(responses, utc(2026, 7, 2, 0)) == (1, [T1])
+    assert in_force(responses, utc(2026, 6, 22, 0)) == (2, [T1, T2])
+
+
+def test_the_warnings_in_force_are_issued_and_not_expired_newest_first(responses):
+    def shown(now):
+        return list(responses.current_warnings(now)["identifier"])
+
+    assert shown(utc(2026, 7, 1, 12)) == ["newer", "older"]
+    assert shown(utc(2026, 7, 1, 18)) == ["older"]
+    assert shown(utc(2026, 7, 2, 0)) == ["future", "older"]
+    assert shown(utc(2026, 5, 1, 0)) == []
+
+
+def test_the_next_change_of_the_response_in_force(responses):
+    # The earliest start, end, issue or expiry after now: what the clock alone changes.
+    assert responses.next_response_change(utc(2026, 7, 1, 12)) == utc(2026, 7, 1, 18)
+    assert responses.next_response_change(utc(2026, 7, 1, 18)) == utc(2026, 7, 2, 0)
+    assert responses.next_response_change(utc(2026, 6, 21, 0)) == utc(2026, 6, 25, 0)
+    assert responses.next_response_change(utc(2026, 7, 3, 0)) is None
+
+
 def test_any_write_bumps_only_its_layer_revision(empty_store, demo_frames):
     empty_store.replace_all(demo_frames)
     before = empty_store.revisions()
@@ -112,16 +180,22 @@ def test_migrating_twice_changes_nothing(demo_store):
     assert demo_store.revisions() == before
 
 
-def test_replacing_everything_bumps_every_layer_once_on_both_stores(empty_store, demo_frames):
+def test_replacing_everything_bumps_every_layer(empty_store, demo_frames):
     empty_store.replace_all(demo_frames)
     before = empty_store.revisions()
     empty_store.replace_all(demo_frames)
     after = empty_store.revisions()
-    assert all(after[layer].revision > before[layer].revision for layer in before)
-    # and the triggers are back on: a later write still counts
+    if empty_store.is_postgis:
+        # Triggers off for the load, then one bump of every layer: exactly once.
+        assert {k: v.revision - before[k].revision for k, v in after.items()} == dict.fromkeys(
+            before, 1
+        )
+    else:  # SQLite's row triggers count every row deleted and written
+        assert all(after[layer].revision > before[layer].revision for layer in before)
+    # and the triggers are back on: a later write of one row counts once
     code = empty_store.read("forces")["code"].iloc[0]
     empty_store.execute(sa.update(forces).where(forces.c.code == code).values(headcount=7))
-    assert empty_store.revisions()["forces"].revision > after["forces"].revision
+    assert empty_store.revisions()["forces"].revision == after["forces"].revision + 1
 
 
 def test_a_transaction_of_many_writes_bumps_its_layer(empty_store, demo_frames):
@@ -139,4 +213,72 @@ def test_a_transaction_of_many_writes_bumps_its_layer(empty_store, demo_frames):
         assert after["forces"].revision == before["forces"].revision + 1
     # and the next transaction counts again
     empty_store.execute(sa.update(forces).where(forces.c.code == codes.iloc[0]).values(headcount=9))
-    assert empty_store.revisions()["forces"].revision > after["forces"].revision
+    assert empty_store.revisions()["forces"].revision == after["forces"].revision + 1
+
+
+def one_write(table: str) -> sa.Executable:
+    """A write of one row of ``table`` in the hand-made district."""
+    tbl = schema.metadata.tables[table]
+    writes = {
+        "jurisdictions": lambda: sa.update(tbl).where(tbl.c.code == "J0").values(name_en="J"),
+        "townships": lambda: sa.update(tbl).where(tbl.c.code == T1).values(name_en="Jia 2"),
+        "risk_points": lambda: sa.update(tbl).where(tbl.c.code == "R4").values(grade="major"),
+        "material_items": lambda: sa.update(tbl).where(tbl.c.code == "sand").values(unit_en="t"),
+        "depots": lambda: sa.update(tbl).where(tbl.c.code == "D4").values(keeper="王"),
+        "depot_stock": lambda: (
+            sa.update(tbl)
+            .where(tbl.c.depot_code == "D3", tbl.c.item_code == "sand")
+            .values(quantity=11.0)
+        ),
+        "forces": lambda: sa.update(tbl).where(tbl.c.code == "F4").values(headcount=21),
+        "command_nodes": lambda: sa.update(tbl).where(tbl.c.code == "V1").values(status="off_duty"),
+        "response_activations": lambda: sa.update(tbl).where(tbl.c.id == 2).values(reason="雨"),
+        "activation_townships": lambda: sa.insert(tbl).values(activation_id=2, township_code=T1),
+        "weather_warnings": lambda: (
+            sa.update(tbl).where(tbl.c.identifier == "W1").values(colour="orange")
+        ),
+    }
+    assert table in writes, f"add a one-row write of {table} to this test"
+    return writes[table]()
+
+
+def test_each_table_bumps_its_own_layer_once(empty_store):
+    """Every table of every layer (stock, the catalogue, the response and warning tables
+    included) has a trigger that bumps its own layer, and only it, once per write."""
+    empty_store.replace_all(handmade_frames())
+    for layer, tables in LAYER_TABLES.items():
+        for table in tables:
+            before = empty_store.revisions()
+            empty_store.execute(one_write(table))
+            after = empty_store.revisions()
+            bumped = {k: v.revision - before[k].revision for k, v in after.items()}
+            assert bumped == {k: int(k == layer) for k in before}, f"a write of {table}"
+            assert after[layer].updated_at >= before[layer].updated_at
+
+
+def statements(store: Store) -> list[str]:
+    """The SQL ``store`` sends from now on (a list that grows)."""
+    seen: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda _c, _cur, sql, *_args: seen.append(sql)
+    )
+    return seen
+
+
+def test_a_poll_is_one_query(handmade_store):
+    sent = statements(handmade_store)
+    revisions = handmade_store.revisions()
+    assert set(revisions) == set(LAYER_TABLES)
+    assert len(sent) == 1, sent
+
+
+def test_bbox_read_is_answered_by_the_database_on_postgis(handmade_store):
+    sent = statements(handmade_store)
+    rows = handmade_store.read("risk_points", bbox=(112.0, 30.0, 112.025, 30.025))
+    assert sorted(rows["code"]) == ["R1", "R2"]
+    (sql,) = sent
+    if handmade_store.is_postgis:
+        # The box is in the query, where the GiST index answers it.
+        assert "&&" in sql and "ST_MakeEnvelope" in sql, sql
+    else:
+        assert "&&" not in sql  # SQLite has no spatial index: shapely filters the rows
