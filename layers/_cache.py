@@ -18,12 +18,23 @@ _lock = threading.Lock()
 _frames: dict[tuple[str, str, str], tuple[Hashable, object]] = {}
 
 
-def cached(store: Store, layer: str, name: str, revision: Hashable, load: Callable[[], T]) -> T:
-    """``load()``'s result for ``layer`` at ``revision``, computed once."""
+def cached(
+    store: Store,
+    layer: str,
+    name: str,
+    revision: Hashable,
+    load: Callable[[], T],
+    still_valid: Callable[[T], bool] | None = None,
+) -> T:
+    """``load()``'s result for ``layer`` at ``revision``, computed once.
+
+    ``still_valid(value)`` may say a value of the same revision has gone out of
+    date all the same (what is in force changes with the clock).
+    """
     key = (store.url, layer, name)
     with _lock:
         hit = _frames.get(key)
-    if hit is not None and hit[0] == revision:
+    if hit is not None and hit[0] == revision and (still_valid is None or still_valid(hit[1])):
         return hit[1]  # type: ignore[return-value]
     value = load()
     with _lock:

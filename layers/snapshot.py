@@ -50,6 +50,7 @@ class Snapshot:
     read_at: datetime
     activation: dict | None  # the emergency response in force
     warnings: pd.DataFrame  # weather warnings in force, newest first
+    response_due: datetime | None  # when the clock alone next changes what is in force
     towns: gpd.GeoDataFrame
     district: gpd.GeoDataFrame
     risk: gpd.GeoDataFrame
@@ -97,19 +98,26 @@ def snapshot(store: Store) -> Snapshot:
     """The four layers as they are now (raises ``StoreUnavailable`` when unreachable)."""
     revs = store.revisions()
     now = datetime.now(UTC)
-    # What is "in force" changes with the clock too: re-read at least every minute.
-    activation, warnings = cached(
+    # What is "in force" changes with the clock too: re-read once an activation or
+    # a warning has started or ended since the last read.
+    activation, warnings, due = cached(
         store,
         "response",
         "in_force",
-        (revs["response"].revision, now.replace(second=0)),
-        lambda: (store.current_activation(now), store.current_warnings(now)),
+        revs["response"].revision,
+        lambda: (
+            store.current_activation(now),
+            store.current_warnings(now),
+            store.next_response_change(now),
+        ),
+        still_valid=lambda hit: hit[2] is None or now < hit[2],
     )
     snap = Snapshot(
         revisions=revs,
         read_at=now,
         activation=activation,
         warnings=warnings,
+        response_due=due,
         towns=townships(store, revs["townships"].revision),
         district=jurisdiction(store, revs["townships"].revision),
         risk=risk_points(store, revs),

@@ -129,6 +129,15 @@ def demo_copy(request, tmp_path_factory, demo_frames) -> Iterator[Store]:
     store.engine.dispose()
 
 
+def statements(store: Store) -> list[str]:
+    """The SQL ``store`` sends from now on, one string per statement (a list that grows)."""
+    seen: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda _c, _cur, sql, *_args: seen.append(sql)
+    )
+    return seen
+
+
 @pytest.fixture(autouse=True)
 def _fresh_layer_cache() -> None:
     _cache.clear()

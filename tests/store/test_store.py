@@ -8,9 +8,9 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
-from store import Store, StoreUnavailable, open_store, schema
+from store import StoreUnavailable, open_store, schema
 from store.schema import LAYER_TABLES, forces, risk_points
-from tests.conftest import STORE_KINDS, _fresh_store
+from tests.conftest import STORE_KINDS, _fresh_store, statements
 from tests.handmade import T1, T2, handmade_frames, utc
 
 
@@ -254,15 +254,6 @@ def test_each_table_bumps_its_own_layer_once(empty_store):
             bumped = {k: v.revision - before[k].revision for k, v in after.items()}
             assert bumped == {k: int(k == layer) for k in before}, f"a write of {table}"
             assert after[layer].updated_at >= before[layer].updated_at
-
-
-def statements(store: Store) -> list[str]:
-    """The SQL ``store`` sends from now on (a list that grows)."""
-    seen: list[str] = []
-    sa.event.listen(
-        store.engine, "before_cursor_execute", lambda _c, _cur, sql, *_args: seen.append(sql)
-    )
-    return seen
 
 
 def test_a_poll_is_one_query(handmade_store):
