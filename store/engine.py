@@ -80,8 +80,8 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creating it on an empty store)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``, by default the newest (creating it on an empty store)."""
     check_connection(engine)
     if engine.dialect.name == "postgresql":
         try:
@@ -98,4 +98,4 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
