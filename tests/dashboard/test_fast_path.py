@@ -294,8 +294,10 @@ def test_zoomed_in_map_draws_exactly_the_points_in_its_window(
     window = inside(expected, state["box"])
     assert 0 < len(window) <= limit
     check_points(kind, updates, window)
-    # the window holds the view: nothing in view is left out
-    assert state["box"][0] <= view["bbox"][0] and state["box"][2] >= view["bbox"][2]
+    # the window holds the view, on every side: nothing in view is left out
+    west, south, east, north = state["box"]
+    assert west <= view["bbox"][0] and south <= view["bbox"][1]
+    assert east >= view["bbox"][2] and north >= view["bbox"][3]
 
 
 def test_first_category_slot_is_where_points_start():

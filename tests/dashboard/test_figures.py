@@ -88,17 +88,33 @@ def test_many_points_become_township_totals_with_exact_counts(snap):
     updates = slot_updates(spec, sel.materials, sel.towns, "zh", aggregate=True)
     bubbles = updates[spec.aggregate_slot]
     assert codes_on_map(updates, spec) == []
+    # Each township's bubble: its own count, at its own anchor, in its hover.
+    per_town = sel.materials["township_code"].astype(str).value_counts()
+    towns = sel.towns.set_index("code")
+    codes = [code.removeprefix("township:") for code in bubbles["customdata"]]
     counts = [int(text.replace(",", "")) for text in bubbles["text"]]
-    assert sum(counts) == len(sel.materials)
-    assert len(counts) == sel.materials["township_code"].nunique()
+    assert dict(zip(codes, counts, strict=True)) == per_town.to_dict()
+    assert np.allclose(decode(bubbles["lon"]), towns.loc[codes, "anchor_x"], atol=1e-5)
+    assert np.allclose(decode(bubbles["lat"]), towns.loc[codes, "anchor_y"], atol=1e-5)
+    for code, count, hover in zip(codes, counts, bubbles["hovertext"], strict=True):
+        assert hover == f"{towns.loc[code, 'name']}<br>数量 {count:,}"
 
 
 def test_command_links_join_each_node_to_its_parent(snap):
     sel = snap.select(Filter.of())
     updates = slot_updates(SPECS["command"], sel.command, sel.towns, "zh", links=sel.links)
-    lon = decode(updates[LINKS]["lon"])
-    assert len(lon) == 3 * len(sel.links)
+    lon, lat = decode(updates[LINKS]["lon"]), decode(updates[LINKS]["lat"])
     assert len(sel.links) == int(sel.command["parent_code"].notna().sum())
+    # One line per link, from the parent to the child, then a break.
+    nodes = sel.command.set_index("code")
+    parents = nodes.loc[sel.links["parent_code"]].geometry
+    children = nodes.loc[sel.links["code"]].geometry
+    assert len(lon) == len(lat) == 3 * len(sel.links)
+    assert np.allclose(lon[0::3], parents.x, atol=1e-5)
+    assert np.allclose(lat[0::3], parents.y, atol=1e-5)
+    assert np.allclose(lon[1::3], children.x, atol=1e-5)
+    assert np.allclose(lat[1::3], children.y, atol=1e-5)
+    assert np.isnan(lon[2::3]).all() and np.isnan(lat[2::3]).all()
 
 
 def test_view_fits_the_selection():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 
 from dashboard import maps
 from dashboard.figures import SPECS
@@ -47,6 +50,9 @@ def test_many_points_become_township_totals_then_points_in_view(sel, monkeypatch
     updates, state = maps.map_content("materials", sel, view, "zh", theme)
     assert state["mode"] == "detail" and state["labels"]
     west, south, east, north = state["box"]
+    # the window holds the view, on every side
+    assert west < view["bbox"][0] and south < view["bbox"][1]
+    assert east > view["bbox"][2] and north > view["bbox"][3]
     inside = sel.materials[(x >= west) & (x <= east) & (y >= south) & (y <= north)]
     assert sorted(drawn_codes(updates, "materials")) == sorted(inside["code"])
     slot = updates[SPECS["materials"].slot("village")]
@@ -110,3 +116,90 @@ def test_viewport_is_read_from_relayout_data():
     }
     assert maps._viewport(relayout) == {"zoom": 11.5, "bbox": [112.0, 30.2, 112.2, 30.4]}
     assert maps._viewport({"autosize": True}) is None
+
+
+def view_state(mode: str, labels: bool = False, box=None, bbox=None) -> dict:
+    return {"zoom": 12.0, "bbox": bbox, "mode": mode, "box": box, "labels": labels, "names": None}
+
+
+def test_a_new_view_draws_something_else_when_mode_labels_or_window_change():
+    def detail(bbox):
+        return view_state("detail", True, bbox=bbox)
+
+    window = [112.0, 30.0, 112.1, 30.1]
+    sent = view_state("detail", True, box=window, bbox=[112.03, 30.03, 112.07, 30.07])
+    inside = detail([112.01, 30.01, 112.09, 30.09])
+    assert maps._same_content(sent, inside)  # a pan within the window sent
+    assert maps._same_content(view_state("all"), view_state("all"))
+    assert maps._same_content(view_state("totals"), view_state("totals"))
+    different = {
+        "nothing drawn yet": (None, inside),
+        "zoomed out to totals": (sent, view_state("totals")),
+        "zoomed in from totals": (view_state("totals"), inside),
+        "labels appear": (view_state("all"), view_state("all", True)),
+        "labels go": (view_state("all", True), view_state("all")),
+        "past the west edge": (sent, detail([111.99, 30.01, 112.05, 30.05])),
+        "past the south edge": (sent, detail([112.01, 29.99, 112.05, 30.05])),
+        "past the east edge": (sent, detail([112.05, 30.01, 112.11, 30.05])),
+        "past the north edge": (sent, detail([112.05, 30.05, 112.09, 30.11])),
+    }
+    for case, (old, new) in different.items():
+        assert not maps._same_content(old, new), case
+
+
+def township_grid(n: int) -> gpd.GeoDataFrame:
+    """``n`` small square townships in a row, each anchored at its centre."""
+    xs = [112.0 + 0.01 * i for i in range(n)]
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"G{i:02d}" for i in range(n)],
+            "name": [f"格{i}镇" for i in range(n)],
+            "name_en": [f"Grid {i}" for i in range(n)],
+            "anchor_x": [x + 0.005 for x in xs],
+            "anchor_y": [30.005] * n,
+        },
+        geometry=[shapely.box(x, 30.0, x + 0.01, 30.01) for x in xs],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.mark.parametrize(("in_view", "named"), [(24, True), (25, False)])
+def test_township_names_up_to_24_in_view(sel, in_view, named):
+    towns = township_grid(in_view)
+    view = {"zoom": 9.0, "bbox": [111.9, 29.9, 112.4, 30.1]}
+    updates, state = maps.map_content("forces", sel, view, "zh", maps.THEMES["overview"], towns)
+    if named:
+        assert names_drawn(updates, "forces") == list(towns["name"])
+        assert state["names"] == list(towns["code"])
+    else:
+        assert names_drawn(updates, "forces") == [] and state["names"] is None
+
+
+def repeated(frame: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
+    """``n`` rows made of ``frame``'s, each with a code of its own."""
+    rows = frame.iloc[np.arange(n) % len(frame)].copy()
+    rows["code"] = [f"X{i}" for i in range(n)]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("kind", "rows", "mode"),
+    [
+        ("risk", 3000, "all"),
+        ("risk", 3001, "totals"),
+        ("materials", 3001, "totals"),
+        ("command", 600, "all"),
+        ("command", 601, "totals"),
+    ],
+)
+def test_maps_draw_points_up_to_3000_and_command_nodes_up_to_600(sel, kind, rows, mode):
+    many = replace(sel, **{kind: repeated(getattr(sel, kind), rows)})
+    updates, state = maps.map_content(kind, many, None, "zh", maps.THEMES["overview"])
+    assert state["mode"] == mode
+    bubbles = updates[SPECS[kind].aggregate_slot]
+    if mode == "all":
+        assert len(drawn_codes(updates, kind)) == rows and bubbles["customdata"] == []
+    else:
+        assert bubbles["customdata"], "no township totals"
+        apart = getattr(many, kind)["township_code"].isna()  # the chain above the townships
+        assert sorted(drawn_codes(updates, kind)) == sorted(getattr(many, kind)["code"][apart])
