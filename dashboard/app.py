@@ -8,12 +8,13 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from api import ogc
+from auth import Principal
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
 from dashboard import editor, history, ids, maps, overview, wall
 from dashboard.account import user_bar
-from dashboard.i18n import t
-from dashboard.screen import page_data, unreachable_page
+from dashboard.i18n import LANGS, t
+from dashboard.screen import page_data, unreachable_page, url_note
 from store import Store, StoreUnavailable, open_store
 from web import security, signin
 from web.security import current_principal
@@ -54,6 +55,49 @@ def _first_admin(store: Store, settings: Settings) -> None:
             "  python manage.py user add NAME --role planner\n",
             flush=True,
         )
+
+
+def render_page(
+    store: Store,
+    settings: Settings,
+    pathname: str | None,
+    search: str | None,
+    viewport: dict | None = None,
+    principal: Principal | None = None,
+) -> tuple[html.Div, str]:
+    """The page a URL names, fresh from the store, and its language; the desk screen
+    shows who is signed in (``principal``).
+
+    A URL parameter the page cannot use (``?level=99``, a township code that
+    does not exist, ``?lang=fr``) is ignored, with a small note saying so: the
+    page itself opens as it would without it, never blank.
+    """
+    query = _query(search)
+    ignored: dict[str, str] = {}
+    lang = query.get("lang", settings.lang)
+    if lang not in LANGS:
+        ignored["lang"], lang = lang, settings.lang
+    name, build = SCREENS.get((pathname or "/").rstrip("/") or "/", SCREENS["/"])
+    data = page_data(store, settings, query, lang, {"name": name, "viewport": viewport})
+    if data is None:
+        try:
+            store.check()
+            message = t("stale", lang).format(time="—")
+        except StoreUnavailable as exc:
+            message = str(exc)
+        return unreachable_page(message, lang), lang
+    page = (
+        build(data, settings, lang, principal)
+        if name == "overview"
+        else build(data, settings, lang)
+    )
+    account = user_bar(principal, lang) if name == "overview" else None
+    note = url_note({**data.ignored, **ignored}, lang)
+    page.children[0:0] = [
+        lang_links(pathname or "/", query, lang, account),
+        *([note] if note else []),
+    ]
+    return page, lang
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> dash.Dash:
@@ -108,26 +152,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     def route(viewport: dict | None, pathname: str | None, search: str | None) -> tuple:
         """Build the page the URL names, fresh from the store at each load."""
-        query = _query(search)
-        lang = query.get("lang") if query.get("lang") in ("zh", "en") else settings.lang
-        name, build = SCREENS.get((pathname or "/").rstrip("/") or "/", SCREENS["/"])
-        data = page_data(store, settings, query, lang, {"name": name, "viewport": viewport})
-        if data is None:
-            try:
-                store.check()
-                message = t("stale", lang).format(time="—")
-            except StoreUnavailable as exc:
-                message = str(exc)
-            return unreachable_page(message, lang), lang
-        principal = current_principal()
-        page = (
-            build(data, settings, lang, principal)
-            if name == "overview"
-            else build(data, settings, lang)
-        )
-        account = user_bar(principal, lang) if name == "overview" else None
-        page.children.insert(0, lang_links(pathname or "/", query, lang, account))
-        return page, lang
+        return render_page(store, settings, pathname, search, viewport, current_principal())
 
     sample = page_data(store, settings, {}, settings.lang, {"name": "overview"})
     app.validation_layout = html.Div(

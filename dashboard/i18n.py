@@ -83,6 +83,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field_duty_officer": ("值班人员", "Duty officer"),
     "field_channels": ("联络方式", "Channels"),
     "field_parent": ("上级", "Reports to"),
+    "url_ignored": ("已忽略网址参数", "Ignored in the address"),
+    "url_township": ("无此乡镇编码", "no township has this code"),
+    "url_level": ("响应级别应为 1–4 或 all", "the response level is 1–4 or all"),
+    "url_lang": ("语言应为 zh 或 en", "the language is zh or en"),
+    "url_unknown": ("无法使用", "not usable"),
 }
 
 

@@ -27,6 +27,7 @@ RESPONSE = "response-banner"
 WARNING = "weather-warning"
 DETAILS = "details"
 CLOCK = "clock"
+URL_NOTE = "url-note"  # which URL parameters the page ignored, and why
 
 
 def map_graph(kind: str) -> str:

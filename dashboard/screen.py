@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dash import dcc, html
 
@@ -36,17 +38,42 @@ class PageData:
     warnings: object  # a DataFrame of warnings in force
     stale: bool
     screen: dict  # which screen, and the browser window it is drawn for
+    ignored: dict[str, str] = field(default_factory=dict)  # URL parameters not used
 
 
-def default_filter(query: dict[str, str], activation: dict | None) -> Filter:
+class UrlFilter(NamedTuple):
+    """The filter a page opens with, and the URL parameters it could not use."""
+
+    filter: Filter
+    ignored: dict[str, str]  # parameter -> the value ignored ("township": unknown codes)
+
+
+def default_filter(
+    query: dict[str, str], activation: dict | None, known: Iterable[str] | None = None
+) -> UrlFilter:
     """The filter a page opens with: URL parameters, else the response in force.
 
     ``?township=CODE[,CODE]`` fixes townships (one wall per township centre),
-    ``?level=1..4`` or ``?level=all`` the response level.
+    ``?level=1..4`` or ``?level=all`` the response level. A value that names
+    no township in ``known`` (default: any code is known), or no level, is
+    ignored and returned in ``ignored``: the page opens as if it were not there.
     """
-    level = query.get("level") or (activation["level"] if activation else None)
-    towns = [code for code in query.get("township", "").split(",") if code]
-    return Filter.of(towns, level)
+    ignored: dict[str, str] = {}
+    level: int | str | None = activation["level"] if activation else None
+    if "level" in query:
+        try:
+            Filter.of(level=query["level"])
+            level = query["level"]
+        except ValueError:
+            ignored["level"] = query["level"]
+    towns = [code for code in query.get("township", "").split(",") if code.strip()]
+    if known is not None:
+        known = set(known)
+        unknown = [code for code in towns if code not in known]
+        if unknown:
+            ignored["township"] = ",".join(unknown)
+        towns = [code for code in towns if code in known]
+    return UrlFilter(Filter.of(towns, level), ignored)
 
 
 def page_data(
@@ -61,19 +88,33 @@ def page_data(
         if snap is None:
             return None
         stale = True
-    flt = default_filter(query, snap.activation)
-    known = set(snap.towns["code"])
-    flt = (
-        Filter(tuple(c for c in flt.townships if c in known) or None, flt.level, flt.grades)
-        if flt.townships
-        else flt
-    )
+    flt, ignored = default_filter(query, snap.activation, snap.towns["code"])
     sel = snap.select(flt)
     figures, views = first_figures(sel, snap, lang, screen_theme(screen), settings)
     state = data_state(snap, flt)
     if stale:  # redraw everything at the first poll that reaches the database
         state["revs"] = {}
-    return PageData(snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen)
+    return PageData(
+        snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen, ignored
+    )
+
+
+# Why each URL parameter may be ignored: the i18n key of the reason.
+_IGNORED_REASON = {"township": "url_township", "level": "url_level", "lang": "url_lang"}
+
+
+def url_note(ignored: dict[str, str], lang: str) -> html.Div | None:
+    """A small note saying which URL parameters the page ignored, and why; None if none."""
+    if not ignored:
+        return None
+    zh = lang == "zh"
+    parts = [
+        f"{name}={value if len(value) <= 40 else value[:40] + '…'}"
+        + ("（{}）" if zh else " ({})").format(t(_IGNORED_REASON.get(name, "url_unknown"), lang))
+        for name, value in ignored.items()
+    ]
+    text = t("url_ignored", lang) + ("：" if zh else ": ") + ("；" if zh else "; ").join(parts)
+    return html.Div(text, id=ids.URL_NOTE, className="url-note", role="status")
 
 
 def status(data: PageData, settings: Settings, lang: str) -> html.Div:
