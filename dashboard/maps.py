@@ -156,8 +156,22 @@ def revisions_state(snap_or_revs: Snapshot | dict) -> dict:
 
 
 def data_state(snap: Snapshot, flt: Filter) -> dict:
-    """What a page's maps show: the revisions they were drawn from, and the filter."""
-    return {**revisions_state(snap), "filter": filter_data(flt)}
+    """What a page's maps show: the revisions they were drawn from, the filter, and
+    ``due``, when the clock alone changes the response or warning in force."""
+    due = snap.response_due.isoformat() if snap.response_due else None
+    return {**revisions_state(snap), "filter": filter_data(flt), "due": due}
+
+
+def _passed(due: str | None, now: datetime) -> bool:
+    return bool(due) and datetime.fromisoformat(due) <= now
+
+
+def clock_due(drawn: dict | None, seen: dict | None, now: datetime) -> str | None:
+    """What the poll records of the clock: the ``due`` of the drawn page once it has
+    passed (a new value wakes the map update, which redraws the banners), else the
+    value it recorded before. No database query: the poll stays one query."""
+    due = (drawn or {}).get("due")
+    return due if _passed(due, now) else (seen or {}).get("due")
 
 
 def status_line(
@@ -312,15 +326,18 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         State(ids.REVS, "data"),
         State(ids.LAST_OK, "data"),
         State(ids.LANG, "data"),
+        State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def check_for_changes(_tick: int, seen: dict, last_ok: str, lang: str) -> tuple:
-        """Every poll: one cheap query. Only a changed revision wakes the map update,
-        so a slow reload of a big layer is never cut short by the next tick."""
+    def check_for_changes(_tick: int, seen: dict, last_ok: str, lang: str, drawn: dict) -> tuple:
+        """Every poll: one cheap query. Only a changed revision, or the clock reaching
+        the start or end of a response or warning, wakes the map update, so a slow
+        reload of a big layer is never cut short by the next tick."""
         try:
             current = revisions_state(store.revisions())
         except StoreUnavailable:
             return no_update, status_line("", settings, lang, stale_since=last_ok), no_update
+        current["due"] = clock_due(drawn, seen, datetime.now(UTC))
         status = status_line(current["updated"], settings, lang)
         changed = current if current != seen else no_update
         return changed, status, datetime.now(UTC).isoformat()
@@ -356,6 +373,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             changed = {
                 layer for layer, rev in drawn["revs"].items() if state["revs"].get(layer) != rev
             }
+            if _passed(state.get("due"), snap.read_at):
+                changed.add("response")  # an activation or warning started or ended
             if not reframe and not changed:
                 return nothing
             banners = [no_update, no_update]

@@ -133,7 +133,10 @@ def hidden_state(data: PageData, settings: Settings) -> list:
         dcc.Store(id=ids.SCREEN, data=data.screen),
         dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
         dcc.Store(id=ids.STATE, data=data.state),
-        dcc.Store(id=ids.REVS, data={**revisions_state(data.snap), "revs": data.state["revs"]}),
+        dcc.Store(
+            id=ids.REVS,
+            data={**revisions_state(data.snap), "revs": data.state["revs"], "due": None},
+        ),
         dcc.Store(id=ids.LAST_OK, data=data.snap.read_at.isoformat()),
         dcc.Store(id=ids.EDITING, data=None),  # a form is open: clicks on points leave it be
         *[dcc.Store(id=ids.map_view(kind), data=data.views[kind]) for kind in MAP_KINDS],

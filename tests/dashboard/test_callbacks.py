@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,15 @@ from config import Settings
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.figures import MAP_KINDS
+from dashboard.maps import data_state, revisions_state
+from layers import Filter
+from layers.snapshot import snapshot
 from store import Store, open_store
+from tests.conftest import statements
 from tests.handmade import handmade_frames
 
 ROUTE = f"..{ids.PAGE}.children...{ids.LANG}.data.."
+POLL = f"..{ids.REVS}.data...{ids.STATUS}.children...{ids.LAST_OK}.data.."
 HAN = re.compile(r"[\u3400-\u9fff]")
 ADMIN_PASSWORD = "callback tests admin password"
 
@@ -201,3 +207,64 @@ def test_fourmaps_lang_en_makes_every_page_english(tiny_store, instance):
         assert HAN.findall(text) == list("中文"), text  # only the switch to Chinese
     page, lang = english.page("/wall?lang=zh")
     assert lang == "zh" and "Ⅲ级 应急响应" in texts(page)
+
+
+def poll_values(store, seen: dict, drawn: dict) -> dict:
+    return {
+        f"{ids.POLL}.n_intervals": 3,
+        f"{ids.REVS}.data": seen,
+        f"{ids.LAST_OK}.data": datetime.now(UTC).isoformat(),
+        f"{ids.LANG}.data": "zh",
+        f"{ids.STATE}.data": drawn,
+    }
+
+
+def of_data(sent: list[str]) -> list[str]:
+    """The statements about the four maps' data, not the sign-in's check of the session
+    (which every request makes, see web/security.py)."""
+    return [sql for sql in sent if not re.search(r"\bFROM (users|api_tokens)\b", sql)]
+
+
+def test_a_poll_is_one_query_and_wakes_the_maps_only_on_a_change(client, tiny_store):
+    snap = snapshot(tiny_store)
+    drawn = data_state(snap, Filter.of(level=3))
+    seen = {**revisions_state(snap), "due": None}
+    sent = statements(tiny_store)
+    status, response = client.call(POLL, poll_values(tiny_store, seen, drawn))
+    assert status == 200 and ids.REVS not in response  # nothing changed: the maps sleep
+    assert len(of_data(sent)) == 1, sent
+
+    older = {**seen, "revs": {**seen["revs"], "forces": seen["revs"]["forces"] - 1}}
+    status, response = client.call(POLL, poll_values(tiny_store, older, drawn))
+    assert response[ids.REVS]["data"]["revs"] == seen["revs"]  # a write: the maps wake
+
+    # The clock reaching the drawn page's `due` (an activation or warning starts or
+    # ends) wakes them too, once; still one query a poll.
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    del sent[:]
+    status, response = client.call(POLL, poll_values(tiny_store, seen, {**drawn, "due": past}))
+    assert response[ids.REVS]["data"] == {**seen, "due": past}
+    assert len(of_data(sent)) == 1, sent
+    woken = {**seen, "due": past}
+    status, response = client.call(POLL, poll_values(tiny_store, woken, {**drawn, "due": past}))
+    assert ids.REVS not in response
+
+
+def test_the_banners_are_redrawn_when_the_clock_passes_due(client, tiny_store):
+    snap = snapshot(tiny_store)
+    drawn = data_state(snap, Filter.of(level=3))
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    outputs = next(output for output in client.callbacks if f"{ids.RESPONSE}.children" in output)
+    values = {
+        f"{ids.FILTER}.data": drawn["filter"],
+        f"{ids.REVS}.data": {**revisions_state(snap), "due": past},
+        f"{ids.STATE}.data": {**drawn, "due": past},
+        f"{ids.LANG}.data": "zh",
+        f"{ids.SCREEN}.data": {"name": "wall", "viewport": {"w": 1920, "h": 1080}},
+    }
+    status, response = client.call(outputs, values, changed=f"{ids.REVS}.data")  # the poll
+    assert status == 200
+    assert "Ⅲ级 应急响应" in texts(response[ids.RESPONSE]["children"])
+    assert "暴雨" in texts(response[ids.WARNING]["children"])
+    assert response[ids.STATE]["data"]["due"] is None  # nothing else is due in the district
+    assert all(ids.map_graph(kind) not in response for kind in MAP_KINDS)  # maps untouched
