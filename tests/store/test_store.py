@@ -237,7 +237,28 @@ def one_write(table: str) -> sa.Executable:
         "weather_warnings": lambda: (
             sa.update(tbl).where(tbl.c.identifier == "W1").values(colour="orange")
         ),
-    }
+        # incidents and dispatch (tables start empty: written in this order)
+        "incidents": lambda: sa.insert(tbl).values(
+            id=1, code="INC-1", type="flood", reported_at=utc(2026, 7, 1),
+            geom=shapely.Point(112.01, 30.01),
+        ),
+        "dispatches": lambda: sa.insert(tbl).values(
+            id=1, incident_id=1, key="k", created_at=utc(2026, 7, 1), created_by="t",
+            routing="road",
+        ),
+        "dispatch_orders": lambda: sa.insert(tbl).values(
+            dispatch_id=1, incident_id=1, kind="force", force_code="F4", travel_s=60.0,
+            status="ordered",
+        ),
+        "hazard_areas": lambda: sa.insert(tbl).values(
+            code="H1", name="淹没区", kind="flooded",
+            geom=shapely.MultiPolygon([shapely.box(112.0, 30.0, 112.01, 30.01)]),
+        ),
+        "roads": lambda: sa.insert(tbl).values(
+            u=1, v=2, kind="village", length_m=100.0, speed_kmh=30.0,
+            geom=shapely.LineString([(112.0, 30.0), (112.001, 30.0)]),
+        ),
+    }  # fmt: skip
     assert table in writes, f"add a one-row write of {table} to this test"
     return writes[table]()
 
