@@ -3,6 +3,7 @@
     python manage.py migrate               # create or upgrade the schema
     python manage.py load demo             # replace everything with the Jingzhou demo
     python manage.py load city --seed 2026 # replace everything with the city-scale set
+    python manage.py load roads FILE.osm.pbf   # the road network from an OpenStreetMap extract
     python manage.py user add NAME --role planner   # asks for the password
     python manage.py user list | user disable NAME | user enable NAME | user password NAME
     python manage.py token create USER [--label L]  # a bearer token acting as USER
@@ -48,8 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", default=None, help="overrides DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the schema")
-    load = sub.add_parser("load", help="replace the store's contents with a generated data set")
-    load.add_argument("dataset", choices=["demo", "city"])
+    load = sub.add_parser(
+        "load", help="replace the store's contents with a generated data set, or its roads"
+    )
+    load.add_argument("dataset", choices=["demo", "city", "roads"])
+    load.add_argument("file", nargs="?", help="for roads: an OpenStreetMap extract (.osm.pbf)")
     load.add_argument(
         "--seed", type=int, default=None, help="generator seed (same seed, same data)"
     )
@@ -97,6 +101,16 @@ def _read_password(prompt: str = "Password: ") -> str:
 
 def _load(store: Store, args: argparse.Namespace) -> None:
     started = time.perf_counter()
+    if args.dataset == "roads":
+        from dispatch.osm import load_roads
+
+        if not args.file:
+            raise ValueError("load roads needs a file: python manage.py load roads FILE.osm.pbf")
+        n = load_roads(store, system_principal("manage.py load roads"), args.file)
+        took = time.perf_counter() - started
+        print(f"Loaded {n:,} road segments from {args.file} into {store.url} in {took:.1f} s")
+        print("Road data © OpenStreetMap contributors, under the ODbL.")
+        return
     if args.dataset == "demo":
         from data.demo import build_demo
 

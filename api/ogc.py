@@ -45,7 +45,16 @@ from layers.townships import townships
 from store import Store, StoreUnavailable
 from web.security import current_principal
 
-COLLECTIONS = ("townships", "risk_points", "depots", "forces", "command_nodes")
+COLLECTIONS = (
+    "townships",
+    "risk_points",
+    "depots",
+    "forces",
+    "command_nodes",
+    "roads",
+    "hazard_areas",
+)
+READ_ONLY = {"roads": "load roads with python manage.py load roads FILE.osm.pbf"}
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 GEOJSON = "application/geo+json"
@@ -101,6 +110,12 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
                         "application/vnd.oai.openapi+json;version=3.0",
                         "the API definition",
                     ),
+                    _link(
+                        base.removesuffix("/ogc") + "/api/openapi.json",
+                        "related",
+                        "application/vnd.oai.openapi+json;version=3.0",
+                        "incidents and dispatch (/api)",
+                    ),
                 ],
             }
         )
@@ -137,6 +152,7 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
     def items(name: str) -> flask.Response:
         _known(name)
         if flask.request.method == "POST":
+            _writable(name)
             return _create(store, settings, name)
         args = flask.request.args
         limit = _integer(args.get("limit"), "limit", DEFAULT_LIMIT, 1)
@@ -176,6 +192,7 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
             response = _json(_feature(name, record), mimetype=GEOJSON)
             response.headers["ETag"] = etag
             return response
+        _writable(name)
         version = _if_match()
         if method == "DELETE":
             delete_record(store, current_principal(), name, code, version)
@@ -288,6 +305,11 @@ def _known(name: str) -> None:
         raise NotFound(f"no collection {name!r}: there are {', '.join(COLLECTIONS)}")
 
 
+def _writable(name: str) -> None:
+    if name in READ_ONLY:
+        raise BadRequest("collection", f"{name} is read-only here: {READ_ONLY[name]}", status=405)
+
+
 def _integer(text: str | None, field: str, default: int | None, minimum: int) -> int | None:
     if text is None or text == "":
         return default
@@ -341,14 +363,15 @@ def _collection(base: str, name: str, extent: list[float]) -> dict:
 def _feature(name: str, record: dict) -> dict:
     geometry = record.get("geom")
     properties = {f.name: _plain(record.get(f.name)) for f in FIELDS[name] if f.name != "geom"}
-    properties.update(
-        version=record["version"],
-        updated_at=_plain(record.get("updated_at")),
-        updated_by=record.get("updated_by", ""),
-    )
+    if "version" in record:  # roads are loaded whole, not edited: no version
+        properties.update(
+            version=record["version"],
+            updated_at=_plain(record.get("updated_at")),
+            updated_by=record.get("updated_by", ""),
+        )
     return {
         "type": "Feature",
-        "id": record["code"],
+        "id": record.get("code", record.get("id")),
         "geometry": shapely.geometry.mapping(geometry) if geometry is not None else None,
         "properties": properties,
     }
@@ -365,7 +388,7 @@ def _plain(value: Any) -> Any:
 
 
 def _etag(record: dict) -> str:
-    return f'"{record["version"]}"'
+    return f'"{record.get("version", 1)}"'
 
 
 def _base() -> str:

@@ -19,6 +19,8 @@ _KINDS: dict[str, dict] = {
     "datetime": {"type": "string", "format": "date-time"},
     "ref": {"type": "string"},
     "channels": {"type": "string", "description": "comma separated channels"},
+    "bool": {"type": "boolean"},
+    "needs": {"type": "object"},
     "stock": {
         "type": "object",
         "description": "catalogue item code -> quantity in the item's unit",
@@ -29,6 +31,7 @@ _KINDS: dict[str, dict] = {
 _GEOMETRY = {
     "point": {"$ref": "#/components/schemas/Point"},
     "multipolygon": {"$ref": "#/components/schemas/MultiPolygon"},
+    "linestring": {"$ref": "#/components/schemas/LineString"},
 }
 
 
@@ -228,6 +231,13 @@ def openapi_document(base: str, collections: tuple[str, ...], max_limit: int, de
                     "properties": {
                         "type": {"type": "string", "enum": ["Point"]},
                         "coordinates": {"type": "array", "items": {"type": "number"}},
+                    },
+                },
+                "LineString": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": ["LineString"]},
+                        "coordinates": {"type": "array", "items": {}},
                     },
                 },
                 "MultiPolygon": {

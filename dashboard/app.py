@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from api import incidents as incidents_api
 from api import ogc
 from auth import Principal
 from auth.accounts import ensure_first_admin
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     security.install(app.server, store, settings)
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
+    app.server.register_blueprint(incidents_api.blueprint(store, settings))
     app.layout = html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),

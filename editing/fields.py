@@ -182,6 +182,20 @@ FIELDS["incidents"] = (
     Field("geom", "point", required=True),
 )
 
+# Roads are loaded whole (the demo's generator, an OpenStreetMap extract), not edited.
+FIELDS["roads"] = (
+    Field("id", "int", required=True),
+    Field("u", "int", required=True),
+    Field("v", "int", required=True),
+    Field("name", "text", default=""),
+    Field("kind", "text", required=True, max_len=30),
+    Field("oneway", "bool", default=False),
+    Field("bridge", "bool", default=False),
+    Field("length_m", "float", required=True, minimum=0),
+    Field("speed_kmh", "float", required=True, minimum=0),
+    Field("geom", "linestring", required=True),
+)
+
 # What a record is called in messages ("no township with the code ...").
 NOUNS: dict[str, tuple[str, str]] = {
     "townships": ("乡镇", "township"),
@@ -194,6 +208,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "weather_warnings": ("预警信号", "weather warning"),
     "hazard_areas": ("危险区域", "hazard area"),
     "incidents": ("突发事件", "incident"),
+    "roads": ("道路", "road"),
 }
 
 # Who may change each collection (see auth.roles.PERMISSIONS).
@@ -207,6 +222,7 @@ PERMISSION: dict[str, str] = {
     "weather_warnings": "respond",
     "hazard_areas": "respond",
     "incidents": "respond",
+    "roads": "admin",
 }
 
 

@@ -294,3 +294,18 @@ def _orders(
 
 def _whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
+
+
+def replace_roads(engine: Engine, frame: object, actor: str, note: str) -> int:
+    """Every road replaced by ``frame``'s (one transaction), with one history row saying so."""
+    from store.store import _chunks, _records
+
+    rows = _records(frame)  # type: ignore[arg-type]
+    with _Guard(engine, write=True) as conn:
+        before = conn.execute(sa.select(sa.func.count()).select_from(schema.roads)).scalar_one()
+        conn.execute(schema.roads.delete())
+        for chunk in _chunks(rows, 5000):
+            conn.execute(schema.roads.insert(), chunk)
+        _log(conn, COLLECTIONS["roads"], "*", 1, actor, "update",
+             {"segments": [before, len(rows)]}, note, None)  # fmt: skip
+    return len(rows)

@@ -57,6 +57,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("weather_warnings", "weather_warnings", "identifier"),
         Collection("hazard_areas", "hazard_areas", "code"),
         Collection("incidents", "incidents", "code"),
+        Collection("roads", "roads", "id"),
     )
 }
 

@@ -75,3 +75,24 @@ def test_wall_url_carries_the_filters_and_a_viewer_token(run, empty_store):
     assert (who.role, who.kind) == ("viewer", "wall")
     code, out, _ = run("token", "list")
     assert "wall" in out and "421003005" in out
+
+
+def test_load_roads_from_an_openstreetmap_extract(run, empty_store):
+    """The small real extract pyrosm ships (© OpenStreetMap contributors, ODbL)."""
+    from pyrosm import get_data
+
+    code, out, _ = run("load", "roads", get_data("test_pbf"))
+    assert code == 0 and "Loaded 781 road segments" in out and "ODbL" in out
+    roads = empty_store.read("roads")
+    assert len(roads) == 781 and (roads["length_m"] > 0).all()
+    assert {"secondary", "residential"} <= set(roads["kind"])
+    assert roads["oneway"].any() and roads["bridge"].any()
+    (entry,) = empty_store.records.history("roads", "*")
+    assert entry["changes"]["segments"] == [0, 781]
+    code, _, err = run("load", "roads", "/no/such/file.osm.pbf")
+    assert code == 1 and len(empty_store.read("roads")) == 781
+
+
+def test_load_roads_needs_a_file(run):
+    code, _, err = run("load", "roads")
+    assert code == 1 and "load roads needs a file" in err

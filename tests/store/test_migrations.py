@@ -107,9 +107,9 @@ def test_a_store_of_the_first_revision_holding_data_upgrades_to_head(bare):
     assert (risk.loc["R3"].geom.x, risk.loc["R3"].geom.y) == (112.13, 30.03)
     assert store.current_activation(utc(2026, 12, 1))["townships"] == [T2]
     after = store.revisions()  # later migrations may add layers, starting at 0
-    assert {k: after[k].revision for k in before} == {
-        k: v.revision for k, v in before.items()
-    }, "upgrading is not a change of the data"
+    assert {k: after[k].revision for k in before} == {k: v.revision for k, v in before.items()}, (
+        "upgrading is not a change of the data"
+    )
     # The newest triggers are in place: a transaction of two writes bumps its layer,
     # once per transaction on PostGIS (0002).
     forces = schema.forces
