@@ -12,12 +12,12 @@ from api import ogc
 from auth import Principal
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
-from dashboard import editor, history, ids, maps, overview, wall
+from dashboard import editor, history, ids, incidents, maps, overview, wall
 from dashboard.account import user_bar
 from dashboard.i18n import LANGS, t
 from dashboard.screen import page_data, unreachable_page, url_note
 from store import Store, StoreUnavailable, open_store
-from web import security, signin
+from web import security, sheet, signin
 from web.security import current_principal
 
 SCREENS = {"/wall": ("wall", wall.layout), "/": ("overview", overview.layout)}
@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
     app.server.register_blueprint(incidents_api.blueprint(store, settings))
+    app.server.register_blueprint(sheet.blueprint(store, settings))
     app.layout = html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             app.layout,
             unreachable_page("", settings.lang),
             *editor.validation_components(),
+            *incidents.validation_components(),
             *(
                 [
                     overview.layout(sample, settings, settings.lang),
@@ -182,6 +184,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     maps.register(app, store, settings)
     overview.register(app)
     editor.register(app, store, settings)
+    incidents.register(app, store, settings)
     history.register(app, store, settings)
     wall.register(app, settings)
     return app

@@ -28,7 +28,10 @@ from dashboard import ids
 from dashboard.components import local_time
 from dashboard.figures import level_label
 from dashboard.i18n import STRINGS, name_of, t, term_label
-from domain import MATERIAL_CATALOGUE
+from dashboard.incidents import incident_actions
+from dashboard.notices import refusal
+from dispatch.orders import open_incident
+from domain import FORCE_TYPES, INCIDENT_TYPES, MATERIAL_CATALOGUE, term
 from editing.coords import SYSTEMS, CoordinateError, parse_position
 from editing.fields import CHANNELS, FIELDS, NOUNS, PERMISSION, Field
 from editing.messages import Problem, say
@@ -54,6 +57,7 @@ COLLECTION_OF = {
     "command": "command_nodes",
 }
 NEW_ORDER = (
+    "incidents",
     "risk_points",
     "depots",
     "forces",
@@ -62,6 +66,8 @@ NEW_ORDER = (
     "weather_warnings",
 )
 LOCATION = ("lon", "lat", "system")
+_COUNTS = ("boats", "vehicles")  # an incident's needs besides items and force types
+_FOUND_FOR_NEW_INCIDENTS = {"code", "status", "reported_at", "reporter", "township_code"}
 # Labels of fields whose name is not their label key.
 _LABELS = {
     "name": "field_name",
@@ -89,6 +95,8 @@ def label(collection: str, name: str, lang: str) -> str:
     """A field's label in ``lang``."""
     if collection == "forces" and name == "leader":
         return t("field_team_leader", lang)
+    if collection == "incidents" and name == "type":
+        return t("field_incident_type", lang)
     key = _LABELS.get(name, f"field_{name}")
     return t(key, lang) if key in STRINGS else name
 
@@ -99,7 +107,11 @@ def label(collection: str, name: str, lang: str) -> str:
 def toolbar(principal: Principal | None, lang: str) -> html.Div:
     """Adding records, the response and the deleted records, as the role allows."""
     allowed = [c for c in NEW_ORDER if can(principal, PERMISSION[c])]
-    children: list = []
+    children: list = (
+        [html.Button(t("incidents", lang), id=ids.INCIDENTS_OPEN, className="tool-button")]
+        if principal is not None
+        else []
+    )
     if allowed:
         children.append(
             dcc.Dropdown(
@@ -157,12 +169,16 @@ def form(
     )
     rows: list = []
     for f in FIELDS[collection]:
+        if collection == "incidents" and record is None and f.name in _FOUND_FOR_NEW_INCIDENTS:
+            continue  # numbered, timed and placed by the operation
         if f.kind == "point":
             rows.append(_location_row(collection, record, lang))
         elif f.kind == "multipolygon":
             rows.append(html.P(t("boundary_by_import", lang), className="hint"))
         elif f.kind == "stock":
             rows.append(_stock_rows(record, lang))
+        elif f.kind == "needs":
+            rows.append(_needs_rows(record, lang))
         else:
             rows.append(_field_row(collection, f, record, context, lang))
     state = {
@@ -191,6 +207,8 @@ def _title(collection: str, record: dict, lang: str) -> str:
         return level_label(record["level"], lang)
     if collection == "weather_warnings":
         return str(record.get("event") or record.get("identifier"))
+    if collection == "incidents":
+        return f"{term_label(term(INCIDENT_TYPES, record['type']), lang)} · {record['code']}"
     return name_of(record, lang)
 
 
@@ -350,6 +368,47 @@ def _stock_rows(record: dict | None, lang: str) -> html.Div:
     )
 
 
+def _needs_rows(record: dict | None, lang: str) -> html.Div:
+    """What an incident needs: items in their units, force types by headcount, boats, vehicles.
+
+    The inputs share the stock inputs' pattern (``force:<type>`` for forces), so the
+    form's callbacks read them as they read a depot's stock."""
+    needs = json.loads((record or {}).get("needs") or "{}")
+    items, forces = needs.get("items", {}), needs.get("forces", {})
+
+    def row(label_text: str, key: str, value: object, unit: str) -> html.Tr:
+        return html.Tr(
+            [
+                html.Th(label_text),
+                html.Td(dcc.Input(id=ids.edit_stock(key), value=_quantity(value or 0),
+                                  inputMode="decimal", className="stock-input")),
+                html.Td(unit, className="unit"),
+            ]
+        )  # fmt: skip
+
+    item_rows = [
+        row(item.en if lang == "en" else item.zh, item.code, items.get(item.code),
+            item.unit_en if lang == "en" else item.unit_zh)
+        for item in MATERIAL_CATALOGUE
+    ]  # fmt: skip
+    force_rows = [
+        row(term_label(kind, lang), f"force:{kind.key}", forces.get(kind.key), t("headcount", lang))
+        for kind in FORCE_TYPES
+    ]
+    counts = [
+        row(t("fig_force_boats", lang), "boats", needs.get("boats"), ""),
+        row(t("fig_vehicles", lang), "vehicles", needs.get("vehicles"), ""),
+    ]
+    return html.Div(
+        [
+            html.Label(t("field_needs", lang), className="edit-label"),
+            html.Table(item_rows + force_rows + counts, className="record stock-table"),
+            html.Div(id=ids.edit_message("needs"), className="edit-msg"),
+        ],
+        className="edit-row edit-needs-rows",
+    )
+
+
 def _quantity(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -380,6 +439,13 @@ def form_values(
             values["geom"] = None
     if any(f.kind == "stock" for f in FIELDS[collection]):
         values["stock"] = {item["id"]["item"]: item.get("value") or 0 for item in stock}
+    if any(f.kind == "needs" for f in FIELDS[collection]):
+        typed = {item["id"]["item"]: item.get("value") or 0 for item in stock}
+        values["needs"] = {
+            "items": {k: v for k, v in typed.items() if ":" not in k and k not in _COUNTS},
+            "forces": {k.split(":", 1)[1]: v for k, v in typed.items() if k.startswith("force:")},
+            **{k: typed.get(k, 0) for k in _COUNTS},
+        }
     return values, problems
 
 
@@ -397,22 +463,6 @@ def _warnings(warnings: list[Problem], lang: str) -> Any:
         [html.Strong(t("warnings", lang)), html.Ul([html.Li(w.say(lang)) for w in warnings])],
         className="warning-list",
     )
-
-
-def _refusal(error: Exception, lang: str) -> html.Div:
-    if isinstance(error, (Forbidden, Unauthenticated)):
-        text = t("forbidden", lang)
-    elif isinstance(error, NotFound):
-        text = t("gone", lang)
-    elif isinstance(error, InUse):
-        refs = ", ".join(f"{NOUNS.get(k, (k, k))[0 if lang == 'zh' else 1]} {n}"
-                         for k, n in error.references.items())  # fmt: skip
-        text = t("in_use", lang).format(refs=refs)
-    elif isinstance(error, StoreUnavailable):
-        text = str(error)
-    else:
-        text = t("not_saved", lang)
-    return html.Div(text, className="edit-refused", role="alert")
 
 
 def _conflict(
@@ -440,11 +490,18 @@ def _done(collection: str, record: dict, text: str, principal: Principal | None,
     code = str(record.get("code", record.get("id")))
     name = _title(collection, record, lang)
     return [
-        html.Div(text.format(name=name, version=record.get("version")), className="edit-done",
-                 role="status"),
+        html.Div(
+            text.format(name=name, version=record.get("version")),
+            className="edit-done",
+            role="status",
+        ),
         _warnings(warnings, lang),
-        *(record_actions(collection, code, principal, lang) if collection in FIELDS else []),
-    ]  # fmt: skip
+        *(
+            incident_actions(code, principal, lang)
+            if collection == "incidents"
+            else record_actions(collection, code, principal, lang)
+        ),
+    ]
 
 
 # --- callbacks -----------------------------------------------------------------------
@@ -469,7 +526,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         if not collection or collection not in FIELDS:
             return no_update, no_update, no_update
         if not can(current_principal(), PERMISSION[collection]):
-            return [_refusal(Forbidden(current_principal(), "edit"), lang)], None, None
+            return [refusal(Forbidden(current_principal(), "edit"), lang)], None, None
         return form(collection, None, context(), lang), {"collection": collection}, None
 
     @app.callback(
@@ -487,7 +544,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             "response_activations" if ctx.triggered_id == ids.RESPONSE_EDIT else "weather_warnings"
         )
         if not can(principal, PERMISSION[collection]):
-            return [_refusal(Forbidden(principal, "respond"), lang)], None
+            return [refusal(Forbidden(principal, "respond"), lang)], None
         try:
             if collection == "response_activations":
                 now = store.current_activation()
@@ -497,7 +554,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 code = None if now.empty else str(now["identifier"].iloc[0])
             record = store.records.get(collection, code) if code else None
         except StoreUnavailable as exc:
-            return [_refusal(exc, lang)], None
+            return [refusal(exc, lang)], None
         if record is None:  # nothing in force: declare one
             return form(collection, None, context(), lang), {"collection": collection}
         return form(collection, record, context(), lang), {"collection": collection, "code": code}
@@ -519,9 +576,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         try:
             record = get_record(store, principal, collection, code)
         except (NotFound, Forbidden, Unauthenticated, StoreUnavailable) as exc:
-            return [_refusal(exc, lang)], None
+            return [refusal(exc, lang)], None
         if not can(principal, PERMISSION[collection]):
-            return [_refusal(Forbidden(principal, "edit"), lang)], None
+            return [refusal(Forbidden(principal, "edit"), lang)], None
         return form(collection, record, context(), lang), {"collection": collection, "code": code}
 
     @app.callback(
@@ -594,7 +651,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             return (
                 no_update,
                 no_update,
-                _refusal(Invalid(problems), lang),
+                refusal(Invalid(problems), lang),
                 _messages(names, problems, lang),
                 no_update,
             )
@@ -605,6 +662,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                     timezone=settings.timezone,
                 )  # fmt: skip
                 text = t("saved", lang)
+            elif collection == "incidents":  # numbered, timed and signed by the operation
+                saved = open_incident(store, principal, given, settings.timezone)
+                text = t("created", lang)
             else:
                 saved = create_record(
                     store, principal, collection, given, timezone=settings.timezone
@@ -614,7 +674,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             return (
                 no_update,
                 no_update,
-                _refusal(exc, lang),
+                refusal(exc, lang),
                 _messages(names, exc.problems, lang),
                 no_update,
             )
@@ -629,7 +689,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 latest,
             )
         except (Forbidden, Unauthenticated, NotFound, StoreUnavailable) as exc:
-            return no_update, no_update, _refusal(exc, lang), quiet, no_update
+            return no_update, no_update, refusal(exc, lang), quiet, no_update
         done = _done(collection, saved.record, text, principal, saved.warnings, lang)
         return done, None, no_update, quiet, no_update
 
@@ -704,7 +764,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         except Conflict as exc:
             return [_conflict(exc, target["collection"], {}, settings, lang)], None
         except (InUse, NotFound, Forbidden, Unauthenticated, StoreUnavailable) as exc:
-            return [_refusal(exc, lang)], None
+            return [refusal(exc, lang)], None
         text = t("deleted", lang).format(name=_title(target["collection"], gone, lang))
         return [html.Div(text, className="edit-done", role="status")], None
 

@@ -12,8 +12,9 @@ from auth import Forbidden, Unauthenticated, can
 from config import Settings
 from dashboard import ids
 from dashboard.components import local_time
-from dashboard.editor import _done, _refusal, _title, label
+from dashboard.editor import _done, _title, label
 from dashboard.i18n import t
+from dashboard.notices import refusal
 from editing.fields import NOUNS
 from editing.records import (
     Conflict,
@@ -99,7 +100,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             rows = record_history(store, principal, collection, code)
             record = store.records.get(collection, code)
         except (Forbidden, Unauthenticated, NotFound, StoreUnavailable) as exc:
-            return [_refusal(exc, lang)]
+            return [refusal(exc, lang)]
         name = _title(collection, record, lang) if record else code
         listed = entries(collection, rows, can(principal, "admin"), settings, lang)
         return [
@@ -119,7 +120,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         try:
             rows = deleted_records(store, current_principal())
         except (Forbidden, Unauthenticated, StoreUnavailable) as exc:
-            return [_refusal(exc, lang)]
+            return [refusal(exc, lang)]
         items = [
             html.Li(
                 [
@@ -167,6 +168,6 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         except Conflict:
             return [html.Div(t("revert_blocked", lang), className="edit-refused", role="alert")]
         except (Invalid, NotFound, Forbidden, Unauthenticated, StoreUnavailable) as exc:
-            return [_refusal(exc, lang)]
+            return [refusal(exc, lang)]
         collection = entry["collection"] if entry else ""
         return _done(collection, saved.record, text, principal, saved.warnings, lang)

@@ -82,3 +82,23 @@ def record_action(action: str, collection: str, code: str) -> dict:
 def history_action(action: str, entry: int) -> dict:
     """A button on a history entry: ``revert`` or ``restore`` (admins)."""
     return {"type": "history-action", "action": action, "entry": entry}
+
+
+# Incidents and dispatch (desk)
+INCIDENTS_OPEN = "incidents-open"
+DISPATCH_WIDEN = "dispatch-widen"
+DISPATCH_DEPOTS = "dispatch-depots"
+DISPATCH_FORCES = "dispatch-forces"
+DISPATCH_PLAN = "dispatch-plan"  # the proposal shown, and the idempotency key of its dispatch
+DISPATCH_RESULT = "dispatch-result"
+DISPATCH_CONFIRM = "dispatch-confirm"
+
+
+def incident_action(action: str, code: str) -> dict:
+    """A button on an incident: ``recommend`` or ``log``."""
+    return {"type": "incident-action", "action": action, "code": code}
+
+
+def order_action(order: int, status: str) -> dict:
+    """A button moving a dispatch order to ``status``."""
+    return {"type": "order-action", "order": order, "status": status}

@@ -1,0 +1,99 @@
+"""A duty officer's dispatch in headless Chromium: incident, proposal, confirm, log, sheet.
+
+Screenshots go to ``test-output/dispatch/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from auth import system_principal
+from auth.accounts import add_user
+from store import Store
+from tests.browser.conftest import (
+    ROOT,
+    outside_requests,
+    record,
+    run_server,
+    sign_in,
+    wait_for_maps_drawn,
+)
+
+MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
+SHOTS = ROOT / "test-output" / "dispatch"
+PASSWORD = "browser officer password"
+
+
+def field(name: str) -> str:
+    return f'[id=\'{{"name":"{name}","type":"edit-field"}}\']'
+
+
+def amount(item: str) -> str:
+    return f'[id=\'{{"item":"{item}","type":"edit-stock"}}\']'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    db = tmp_path_factory.mktemp("dispatch") / "fourmaps.sqlite"
+    env = {"DATABASE_URL": f"sqlite:///{db}", "FOURMAPS_POLL_SECONDS": "2"}
+    with run_server(env, log_dir=tmp_path_factory.mktemp("logs")) as url:
+        store = Store(f"sqlite:///{db}")
+        add_user(store, system_principal("tests"), "officer1", "duty_officer", PASSWORD)
+        yield url, store
+        store.engine.dispose()
+
+
+def test_an_officer_opens_an_incident_and_dispatches_the_proposal(site, new_page):
+    url, store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url, "officer1", PASSWORD)
+    page.goto(url + "/")
+    wait_for_maps_drawn(page, MAPS)
+    page.click("#edit-new")
+    page.click("[role=option]:has-text('新建突发事件')")
+    page.wait_for_selector("#edit-save")
+    page.locator(field("type")).click()
+    page.click("[role=option]:has-text('管涌渗漏')")
+    page.fill(field("lon"), "东经112°12′")
+    page.fill(field("lat"), "北纬30°21′36″")
+    page.fill(amount("woven_bag"), "2000")
+    page.fill(amount("force:flood_team"), "40")
+    page.fill(amount("boats"), "2")
+    page.click("#edit-save")
+    page.wait_for_selector("#details .edit-done", timeout=15_000)
+    (code,) = store.read("incidents")["code"]
+    page.click("#details button:has-text('处置建议与调度')")
+    page.wait_for_selector("#dispatch-confirm", timeout=20_000)
+    page.screenshot(path=str(SHOTS / "1-proposal.png"))
+    text = page.inner_text("#details")
+    assert "按道路行程时间排序" in text and "指挥链" in text and "所需均可满足" in text
+    before = store.read("depot_stock").set_index(["depot_code", "item_code"])["quantity"]
+    page.click("#dispatch-confirm")
+    page.wait_for_selector("#dispatch-result .edit-done", timeout=20_000)
+    assert page.is_disabled("#dispatch-confirm")  # a second click cannot dispatch again
+    page.screenshot(path=str(SHOTS / "2-dispatched.png"))
+    orders = store.read("dispatch_orders")
+    bags = orders[orders["item_code"] == "woven_bag"]
+    assert bags["quantity"].sum() == 2000
+    after = store.read("depot_stock").set_index(["depot_code", "item_code"])["quantity"]
+    for row in bags.itertuples():
+        assert (
+            after[(row.depot_code, "woven_bag")]
+            == before[(row.depot_code, "woven_bag")] - row.quantity
+        )
+    deployed = store.read("forces").set_index("code").loc[orders["force_code"].dropna(), "status"]
+    assert (deployed == "deployed").all() and len(deployed) >= 1
+    page.click("#dispatch-result button:has-text('调度记录')")
+    page.wait_for_selector("#details ol.history", timeout=10_000)
+    page.click("#details button:has-text('出发')")
+    page.wait_for_selector("#details :text('在途')", timeout=10_000)
+    page.screenshot(path=str(SHOTS / "3-log.png"))
+    sheet = record(page.context.new_page())
+    sheet.goto(f"{url}/incidents/{code}/sheet")
+    assert sheet.locator("svg circle").count() >= 2
+    assert "调度单" in sheet.inner_text("h1") and "平洲街道" in sheet.inner_text("body")
+    sheet.screenshot(path=str(SHOTS / "4-sheet.png"), full_page=True)
+    assert page.console_errors == []
+    assert outside_requests(page, url) == [] and outside_requests(sheet, url) == []
