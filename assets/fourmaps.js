@@ -82,3 +82,63 @@ window.dash_clientside.fourmaps.pickLocation = function (n, waitingText) {
   document.body.classList.add("picking");
   return waitingText;
 };
+
+/* Drawing a hazard area for the open form: each click on a map adds a corner (shown
+   as a line on that map), a double-click ends it; the corners go to the form's box. */
+window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
+  const nc = window.dash_clientside.no_update;
+  if (!n) return nc;
+  const maps = [];
+  document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    if (sub && sub.map) maps.push(sub.map);
+  });
+  const corners = [];
+  const set = window.dash_clientside.set_props;
+  const shape = function () {
+    const ring = corners.length > 2 ? corners.concat([corners[0]]) : corners;
+    return { type: "FeatureCollection", features: corners.length < 2 ? [] : [{
+      type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: ring } }] };
+  };
+  const show = function (m) {
+    if (!m.getSource("fourmaps-draw")) {
+      m.addSource("fourmaps-draw", { type: "geojson", data: shape() });
+      m.addLayer({ id: "fourmaps-draw", type: "line", source: "fourmaps-draw",
+                   paint: { "line-color": "#e02020", "line-width": 3 } });
+    } else {
+      m.getSource("fourmaps-draw").setData(shape());
+    }
+  };
+  const text = function () {
+    return corners.map(function (c) { return c[0].toFixed(6) + "," + c[1].toFixed(6); }).join("\n");
+  };
+  const click = function (event) {
+    corners.push([event.lngLat.lng, event.lngLat.lat]);
+    maps.forEach(show);
+    set({ type: "edit-field", name: "area" }, { value: text() });
+  };
+  const done = function (event) {
+    event.preventDefault();
+    // a double-click also clicked twice: keep one corner where it happened
+    const same = function (a, b) { return Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) < 1e-6; };
+    while (corners.length > 1 && same(corners[corners.length - 1], corners[corners.length - 2])) {
+      corners.pop();
+    }
+    maps.forEach(function (m) {
+      m.off("click", click); m.off("dblclick", done); m.doubleClickZoom.enable();
+      m.getCanvas().style.cursor = "";
+      if (m.getLayer("fourmaps-draw")) m.removeLayer("fourmaps-draw");
+      if (m.getSource("fourmaps-draw")) m.removeSource("fourmaps-draw");
+    });
+    document.body.classList.remove("picking");
+    set({ type: "edit-field", name: "area" }, { value: text() });
+    set("edit-draw-status", { children: "" });
+  };
+  maps.forEach(function (m) {
+    m.doubleClickZoom.disable();
+    m.on("click", click); m.on("dblclick", done);
+    m.getCanvas().style.cursor = "crosshair";
+  });
+  document.body.classList.add("picking");
+  return waitingText;
+};

@@ -28,8 +28,9 @@ from dashboard import ids
 from dashboard.components import local_time
 from dashboard.figures import level_label
 from dashboard.i18n import STRINGS, name_of, t, term_label
-from dashboard.incidents import incident_actions
+from dashboard.incidents import hazard_summary, incident_actions
 from dashboard.notices import refusal
+from dispatch.hazards import inside_area
 from dispatch.orders import open_incident
 from domain import FORCE_TYPES, INCIDENT_TYPES, MATERIAL_CATALOGUE, term
 from editing.coords import SYSTEMS, CoordinateError, parse_position
@@ -58,6 +59,7 @@ COLLECTION_OF = {
 }
 NEW_ORDER = (
     "incidents",
+    "hazard_areas",
     "risk_points",
     "depots",
     "forces",
@@ -173,6 +175,8 @@ def form(
             continue  # numbered, timed and placed by the operation
         if f.kind == "point":
             rows.append(_location_row(collection, record, lang))
+        elif f.kind == "multipolygon" and collection == "hazard_areas":
+            rows.append(_area_row(record, lang))
         elif f.kind == "multipolygon":
             rows.append(html.P(t("boundary_by_import", lang), className="hint"))
         elif f.kind == "stock":
@@ -258,6 +262,16 @@ def _field_row(
             multi=True,
             **common,
         )
+    elif f.kind == "bool":
+        widget = dcc.RadioItems(
+            options=[
+                {"label": t("yes", lang), "value": True},
+                {"label": t("no", lang), "value": False},
+            ],
+            value=bool(value) if value is not None else True,
+            inline=True,
+            **common,
+        )
     elif f.kind == "channels":
         chosen = [c for c in str(value or "phone").split(",") if c]
         widget = dcc.Checklist(
@@ -337,6 +351,46 @@ def _location_row(collection: str, record: dict | None, lang: str) -> html.Div:
         ],
         className="edit-row edit-geom",
     )  # fmt: skip
+
+
+def _area_row(record: dict | None, lang: str) -> html.Div:
+    """A hazard area's outline: drawn by clicking the map (double-click ends), or typed
+    as ``lon,lat`` corners one per line."""
+    geom = (record or {}).get("geom")
+    corners = ""
+    if geom is not None:
+        ring = max(geom.geoms, key=lambda g: g.area).exterior.coords[:-1]
+        corners = "\n".join(f"{x:.6f},{y:.6f}" for x, y in ring)
+    return html.Div(
+        [
+            html.Label([t("field_area", lang), html.Span(" *", className="required")],
+                       className="edit-label"),
+            dcc.Textarea(id=ids.edit_field("area"), value=corners, className="edit-area",
+                         placeholder="112.2010,30.3520\n112.2110,30.3520\n112.2060,30.3600"),
+            html.Div(
+                [
+                    html.Button(t("draw_on_map", lang), id=ids.EDIT_DRAW, type="button"),
+                    html.Span(id=ids.EDIT_DRAW_STATUS, className="hint",
+                              **{"data-text": t("drawing", lang)}),
+                ],
+                className="edit-pick",
+            ),
+            html.Div(id=ids.edit_message("geom"), className="edit-msg"),
+        ],
+        className="edit-row edit-geom",
+    )  # fmt: skip
+
+
+def _area(text: str) -> dict:
+    """Corners typed or drawn (``lon,lat`` per line) as a GeoJSON polygon."""
+    corners = []
+    for line in text.replace(";", "\n").splitlines():
+        if line.strip():
+            lon, lat = (float(v) for v in line.replace("，", ",").split(",")[:2])
+            corners.append([lon, lat])
+    if len(corners) < 3:
+        raise ValueError("a polygon needs three corners")
+    return {"type": "Polygon", "coordinates": [[*corners, corners[0]]]}
 
 
 def _stock_rows(record: dict | None, lang: str) -> html.Div:
@@ -437,6 +491,16 @@ def form_values(
                 problems.append(Problem("geom", exc.code, exc.params))
         else:
             values["geom"] = None
+    if "area" in given:
+        values.pop("area")
+        try:
+            values["geom"] = _area(str(given.get("area") or ""))
+        except ValueError:
+            problems.append(
+                Problem(
+                    "geom", "bad_geometry", {"kind": "polygon", "kind_zh": "面（至少三个角点）"}
+                )
+            )
     if any(f.kind == "stock" for f in FIELDS[collection]):
         values["stock"] = {item["id"]["item"]: item.get("value") or 0 for item in stock}
     if any(f.kind == "needs" for f in FIELDS[collection]):
@@ -691,6 +755,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         except (Forbidden, Unauthenticated, NotFound, StoreUnavailable) as exc:
             return no_update, no_update, refusal(exc, lang), quiet, no_update
         done = _done(collection, saved.record, text, principal, saved.warnings, lang)
+        if collection == "hazard_areas":  # what the area holds: who is threatened, what cut off
+            with contextlib.suppress(StoreUnavailable):
+                done += hazard_summary(inside_area(store, principal, saved.record["geom"]), lang)
         return done, None, no_update, quiet, no_update
 
     @app.callback(
@@ -770,6 +837,13 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
 
     # Picking a location on any map (assets/fourmaps.js listens for the map's click).
     app.clientside_callback(
+        dash.ClientsideFunction(namespace="fourmaps", function_name="drawArea"),
+        Output(ids.EDIT_DRAW_STATUS, "children"),
+        Input(ids.EDIT_DRAW, "n_clicks"),
+        State(ids.EDIT_DRAW_STATUS, "data-text"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
         dash.ClientsideFunction(namespace="fourmaps", function_name="pickLocation"),
         Output(ids.EDIT_PICK_STATUS, "children"),
         Input(ids.EDIT_PICK, "n_clicks"),
@@ -813,6 +887,8 @@ def validation_components() -> list:
         html.Button(id=ids.EDIT_REAPPLY),
         html.Button(id=ids.EDIT_PICK),
         html.Span(id=ids.EDIT_PICK_STATUS),
+        html.Button(id=ids.EDIT_DRAW),
+        html.Span(id=ids.EDIT_DRAW_STATUS),
         html.Button(id=ids.DELETED_OPEN),
         html.Button(id=ids.RESPONSE_EDIT),
         html.Button(id=ids.WARNING_EDIT),

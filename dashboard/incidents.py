@@ -21,6 +21,7 @@ from dashboard import ids
 from dashboard.figures import level_label
 from dashboard.i18n import t, term_label
 from dashboard.notices import refusal
+from dispatch.hazards import Inside
 from dispatch.orders import Refused, dispatch, incident, move_order, orders, recommendation
 from dispatch.recommend import DETOUR, FALLBACK_KMH
 from domain import (
@@ -251,6 +252,30 @@ def log_panel(record: dict, rows: list[dict], principal: Principal | None, lang:
         html.Ol(items, className="history") if items else html.P(t("history_empty", lang)),
         *incident_actions(record["code"], principal, lang),
     ]
+
+
+def hazard_summary(inside: Inside, lang: str) -> list:
+    """What lies inside a hazard area: people threatened, what may be cut off."""
+
+    def names(rows: list[dict]) -> str:
+        shown = "、".join(r["name"] for r in rows[:8])
+        return shown + (" …" if len(rows) > 8 else "")
+
+    parts = [
+        (t("inside_risk", lang).format(n=len(inside.risk), people=f"{inside.people:,}",
+                                        households=f"{inside.households:,}"), inside.risk),
+        (t("inside_depots", lang).format(n=len(inside.depots)), inside.depots),
+        (t("inside_forces", lang).format(n=len(inside.forces)), inside.forces),
+        (t("inside_stations", lang).format(n=len(inside.stations)), inside.stations),
+    ]  # fmt: skip
+    return [
+        html.H4(t("inside_title", lang)),
+        html.Ul(
+            [html.Li([html.Strong(text), html.Div(names(rows), className="hint")] if rows else text)
+             for text, rows in parts],
+            className="inside",
+        ),
+    ]  # fmt: skip
 
 
 def open_list(store: Store, principal: Principal | None, lang: str) -> list:

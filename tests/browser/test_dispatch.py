@@ -97,3 +97,48 @@ def test_an_officer_opens_an_incident_and_dispatches_the_proposal(site, new_page
     sheet.screenshot(path=str(SHOTS / "4-sheet.png"), full_page=True)
     assert page.console_errors == []
     assert outside_requests(page, url) == [] and outside_requests(sheet, url) == []
+
+
+LONLAT_XY_JS = """([id, lon, lat]) => {
+  const map = document.getElementById(id).querySelector('.js-plotly-plot')._fullLayout.map
+    ._subplot.map;
+  const p = map.project([lon, lat]);
+  const box = map.getCanvas().getBoundingClientRect();
+  return {x: box.left + p.x, y: box.top + p.y};
+}"""
+
+
+def test_an_officer_draws_a_flooded_area_and_sees_what_it_holds(site, new_page):
+    url, store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url, "officer1", PASSWORD)
+    page.goto(url + "/")
+    wait_for_maps_drawn(page, MAPS)
+    page.click("#edit-new")
+    page.click("[role=option]:has-text('划定危险区域')")
+    page.wait_for_selector("#edit-save")
+    page.fill(field("code"), "FLOOD-BROWSER")
+    page.fill(field("name"), "城区低洼淹没区")
+    page.click("#edit-draw")
+    corners = [(112.17, 30.33), (112.23, 30.33), (112.23, 30.38), (112.17, 30.38)]
+    for lon, lat in corners[:-1]:
+        xy = page.evaluate(LONLAT_XY_JS, ["map-risk", lon, lat])
+        page.mouse.click(xy["x"], xy["y"])
+    xy = page.evaluate(LONLAT_XY_JS, ["map-risk", *corners[-1]])
+    page.mouse.dblclick(xy["x"], xy["y"])
+    page.wait_for_function(
+        "(el) => el.value.split('\\n').length === 4",
+        arg=page.locator(field("area")).element_handle(),
+    )
+    page.screenshot(path=str(SHOTS / "5-drawn.png"))
+    page.click("#edit-save")
+    page.wait_for_selector("#details :text('区域内')", timeout=15_000)
+    page.screenshot(path=str(SHOTS / "6-inside.png"))
+    area = store.records.get("hazard_areas", "FLOOD-BROWSER")
+    assert area["updated_by"] == "officer1"
+    west, south, east, north = area["geom"].bounds
+    assert (west, south, east, north) == pytest.approx((112.17, 30.33, 112.23, 30.38), abs=0.003)
+    risk = store.read("risk_points")
+    inside = risk[risk.geometry.intersects(area["geom"])]
+    assert f"风险隐患点 {len(inside)} 个" in page.inner_text("#details")
+    assert page.console_errors == []
