@@ -101,23 +101,42 @@ class RoadGraph:
         return alive
 
     def snap(
-        self, lon: np.ndarray, lat: np.ndarray, alive: np.ndarray | None = None
+        self, lon: np.ndarray, lat: np.ndarray, open_network: OpenNetwork | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Nearest (open) node of each place, and the seconds to reach it off the roads."""
         points = _metres(np.atleast_1d(lon), np.atleast_1d(lat), self.lat0)
-        if alive is None or alive.all():
+        if open_network is None or open_network.tree is None:
             dist, node = self._tree.query(points)
+        elif len(open_network.nodes) == 0:
+            return np.full(len(points), -1), np.full(len(points), np.inf)
         else:
-            which = np.flatnonzero(alive)
-            if len(which) == 0:
-                return np.full(len(points), -1), np.full(len(points), np.inf)
-            dist, near = cKDTree(_metres(*self.node_xy[which].T, self.lat0)).query(points)
-            node = which[near]
+            dist, near = open_network.tree.query(points)
+            node = open_network.nodes[near]
         return np.asarray(node), np.asarray(dist) / (ACCESS_KMH / 3.6)
+
+    def open_network(self, closed: np.ndarray | None) -> OpenNetwork:
+        """What hazard areas leave open: the search matrix, and a k-d tree of the nodes
+        that still have an open road (built once per closure, not per search)."""
+        matrix = self.reversed_matrix(closed)
+        if closed is None or not closed.any():
+            return OpenNetwork(closed, matrix, None, None)
+        nodes = np.flatnonzero(self.open_nodes(closed))
+        tree = cKDTree(_metres(*self.node_xy[nodes].T, self.lat0)) if len(nodes) else None
+        return OpenNetwork(closed, matrix, nodes, tree)
 
     def times_to(self, matrix: csr_matrix, node: int, limit: float = np.inf) -> np.ndarray:
         """Seconds from every node to ``node`` along open roads (inf: not within ``limit``)."""
         return dijkstra(matrix, indices=int(node), limit=limit)
+
+
+@dataclass(frozen=True)
+class OpenNetwork:
+    """The network as hazard areas leave it (``nodes``/``tree`` None: nothing closed)."""
+
+    closed: np.ndarray | None
+    matrix: csr_matrix
+    nodes: np.ndarray | None
+    tree: cKDTree | None
 
 
 def straight_line_seconds(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dispatch.graph import LIMITS, RoadGraph, straight_line_seconds
+from dispatch.graph import LIMITS, OpenNetwork, RoadGraph, straight_line_seconds
 from domain import MATERIAL_CATALOGUE
 from layers._cache import cached
 from layers.command import chain_of_command
@@ -101,19 +101,18 @@ def road_graph(store: Store, revisions: dict) -> RoadGraph | None:
     return cached(store, "roads", "graph", rev, build)
 
 
-def _closures(store: Store, revisions: dict, graph: RoadGraph) -> tuple:
-    """What the hazard areas in force close: segment mask, search matrix, open nodes."""
+def _closures(store: Store, revisions: dict, graph: RoadGraph) -> OpenNetwork:
+    """What the hazard areas in force leave open (once per roads and incidents revision)."""
     key = (revisions["roads"].revision, revisions["incidents"].revision)
 
-    def build() -> tuple:
+    def build() -> OpenNetwork:
         areas = hazard_areas(store, revisions)
-        closed = graph.closed_by(list(areas.geometry)) if len(areas) else None
-        return closed, graph.reversed_matrix(closed), graph.open_nodes(closed)
+        return graph.open_network(graph.closed_by(list(areas.geometry)) if len(areas) else None)
 
     return cached(store, "roads", "closures", key, build)
 
 
-def _places(store: Store, revisions: dict, graph: RoadGraph, snap: Snapshot, alive: np.ndarray,
+def _places(store: Store, revisions: dict, graph: RoadGraph, snap: Snapshot, network: OpenNetwork,
             closure_key: tuple) -> dict[str, tuple[np.ndarray, np.ndarray]]:  # fmt: skip
     """Each depot's, force's and command node's nearest open node and its access time."""
     key = (
@@ -127,7 +126,9 @@ def _places(store: Store, revisions: dict, graph: RoadGraph, snap: Snapshot, ali
         out = {}
         for kind in ("materials", "forces", "command"):
             frame = getattr(snap, kind)
-            out[kind] = graph.snap(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), alive)
+            out[kind] = graph.snap(
+                frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), network
+            )
         return out
 
     return cached(store, "roads", "places", key, build)
@@ -166,13 +167,15 @@ def _times(
         }  # fmt: skip
         return times, "straight-line", 0
     closure_key = (revisions["roads"].revision, revisions["incidents"].revision)
-    closed, matrix, alive = _closures(store, revisions, graph)
-    places = _places(store, revisions, graph, snap, alive, closure_key)
-    (target,), (access,) = graph.snap(np.array([lon]), np.array([lat]), alive)
+    network = _closures(store, revisions, graph)
+    places = _places(store, revisions, graph, snap, network, closure_key)
+    (target,), (access,) = graph.snap(np.array([lon]), np.array([lat]), network)
     times: dict[str, np.ndarray] = {}
     for limit in LIMITS if needs is not None else (np.inf,):
         dist = (
-            graph.times_to(matrix, target, limit) if target >= 0 else np.full(graph.nodes, np.inf)
+            graph.times_to(network.matrix, target, limit)
+            if target >= 0
+            else np.full(graph.nodes, np.inf)
         )
         times = {
             kind: np.where(node >= 0, dist[np.maximum(node, 0)], np.inf) + off + access
@@ -180,7 +183,7 @@ def _times(
         }
         if needs is None or _covered(needs, snap.materials, snap.forces, times, level):
             break
-    return times, "road", 0 if closed is None else int(closed.sum())
+    return times, "road", 0 if network.closed is None else int(network.closed.sum())
 
 
 def recommend(

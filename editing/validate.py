@@ -127,8 +127,8 @@ def clean(
             continue
         elif f.required and f.default is None and not _derived(collection, f.name, values):
             out.problems.append(Problem(f.name, "required"))
-        elif f.default is not None:
-            out.values[f.name] = f.default
+        elif f.default is not None:  # a default is a value like any other: stored typed
+            out.values[f.name] = _coerce(f, f.default, context) if f.kind == "needs" else f.default
     if current is not None and "code" in out.values and out.values["code"] != current.get("code"):
         out.problems.append(Problem("code", "key_change"))
     merged = {**(current or {}), **out.values}

@@ -195,3 +195,9 @@ def test_many_processes_dispatching_from_one_depot_never_oversell(river_town):
             sa.select(sa.func.sum(schema.dispatch_orders.c.quantity))
         ).scalar_one()
     assert ordered == 7 * confirmed  # every confirmed order is backed by stock
+
+
+def test_an_incident_needing_nothing_yet_is_stored_with_empty_needs(river_town):
+    point = {"type": "Point", "coordinates": list(INCIDENT)}
+    record = open_incident(river_town, OFFICER, {"type": "fire", "geom": point}).record
+    assert json.loads(record["needs"]) == {"items": {}, "forces": {}, "boats": 0, "vehicles": 0}
