@@ -129,8 +129,11 @@ def install(server: flask.Flask, store: Store, settings: Settings) -> None:
                 # it answers again, and ends the session if the token was revoked.
                 unchecked = Principal("wall (unchecked)", "viewer", "wall")
                 sign_in_session(unchecked, sid=f"w:{token_digest(token)}")
-        if current_principal() is not None:
-            return None
+        try:
+            if current_principal() is not None:
+                return None
+        except StoreUnavailable as exc:  # a bearer token, and nobody to ask about it
+            return _refuse(503, str(exc))
         if _wants_page(request):
             return flask.redirect(flask.url_for("signin.login", next=_local(request.full_path)))
         return _refuse(401, "sign in first (a session, or Authorization: Bearer TOKEN)")
@@ -189,7 +192,8 @@ def _wants_page(request: flask.Request) -> bool:
 def _local(path: str) -> str:
     """Only paths on this site may be a ``next`` target (no open redirect)."""
     path = path.rstrip("?")
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    # "//host" and "/\\host" are other sites to a browser
+    return path if path.startswith("/") and path[1:2] not in ("/", "\\") else "/"
 
 
 def _refuse(status: int, reason: str) -> flask.Response:

@@ -48,7 +48,12 @@ def test_a_wrong_password_says_so_and_signs_nobody_in(site):
 
 def test_next_never_leaves_the_site(site):
     client = site.client()
-    for target in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)"):
+    for target in (
+        "//evil.example/x",
+        "/\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+    ):
         response = client.post(
             "/login", query_string={"next": target},
             data={"name": "user-viewer", "password": PASSWORD},
