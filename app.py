@@ -1,4 +1,9 @@
-"""Run the four-maps dashboard: ``python app.py`` (settings: see config.py)."""
+"""Run the four-maps dashboard: ``python app.py`` (settings: see config.py).
+
+Served by waitress, a production WSGI server (threads, no fork: the same on
+every platform); ``FOURMAPS_DEBUG=1`` uses Flask's development server instead.
+Several workers and instances: ``gunicorn -w 2 app:server`` (see README).
+"""
 
 from __future__ import annotations
 
@@ -18,4 +23,10 @@ server = app.server  # for gunicorn: gunicorn app:server
 
 if __name__ == "__main__":
     print(f"Four maps on http://{settings.host}:{settings.port}/ (wall: /wall)", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    if settings.debug:  # Flask's development server, for development only
+        app.run(host=settings.host, port=settings.port, debug=True)
+    else:  # a production WSGI server: walls run for weeks
+        from waitress import serve
+
+        serve(server, host=settings.host, port=settings.port, threads=settings.threads,
+              ident="fourmaps")  # fmt: skip

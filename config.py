@@ -18,6 +18,7 @@
 | FOURMAPS_SESSION_HOURS | 12 | how long a sign-in lasts (walls sign in again from their URL) |
 | FOURMAPS_SECURE_COOKIES | 0 | send the session cookie over HTTPS only (behind a TLS proxy) |
 | FOURMAPS_PUBLIC_URL | http://HOST:PORT | the app's address as walls reach it (wall URLs) |
+| FOURMAPS_THREADS | 8 | request threads of the server ``python app.py`` starts |
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Settings:
     session_hours: float = 12.0
     secure_cookies: bool = False
     public_url: str | None = None
+    threads: int = 8
 
     @property
     def base_url(self) -> str:
@@ -86,4 +88,5 @@ class Settings:
             session_hours=float(env.get("FOURMAPS_SESSION_HOURS") or base.session_hours),
             secure_cookies=_flag(env.get("FOURMAPS_SECURE_COOKIES", "0")),
             public_url=env.get("FOURMAPS_PUBLIC_URL") or None,
+            threads=int(env.get("FOURMAPS_THREADS") or base.threads),
         )
