@@ -63,6 +63,7 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "command": ("command",),
     "response": (),
     "incidents": (),  # not drawn on the maps yet
+    "hazards": (),
     "roads": (),
 }
 LABEL_ZOOM = 12.5  # names appear next to points from this zoom on...

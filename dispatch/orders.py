@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 
 from auth import Principal, require
-from dispatch.recommend import Needs, Recommendation, recommend, travel_times
+from dispatch.recommend import Needs, Recommendation, recommend, travel_times_of
 from editing.messages import Problem
 from editing.records import Invalid, NotFound, Saved, create_record, update_record
-from layers.snapshot import snapshot
 from store import Store
 from store import dispatch as store_dispatch
 from store.dispatch import Dispatched, Short
@@ -125,15 +124,19 @@ def dispatch(
         problems.append(Problem("depots", "required"))
     if problems:
         raise Invalid(problems)
-    snap = snapshot(store)
-    known_depots, known_forces = set(snap.materials["code"]), set(snap.forces["code"])
-    unknown = {d: "unknown depot" for d, _, _ in materials if d not in known_depots}
-    unknown |= {c: "unknown force" for c in forces if c not in known_forces}
+    found = {
+        "materials": store.read("depots", codes=sorted({d for d, _, _ in materials})),
+        "forces": store.read("forces", codes=sorted(set(forces))),
+    }
+    unknown = {
+        d: "unknown depot" for d, _, _ in materials if d not in set(found["materials"]["code"])
+    }
+    unknown |= {c: "unknown force" for c in forces if c not in set(found["forces"]["code"])}
     if unknown:
         raise Refused(unknown, "not dispatched: " + ", ".join(unknown))
-    times, routing = travel_times(store, record["geom"].x, record["geom"].y)
-    depot_time = dict(zip(snap.materials["code"], times["materials"], strict=True))
-    force_time = dict(zip(snap.forces["code"], times["forces"], strict=True))
+    times, routing = travel_times_of(store, record["geom"].x, record["geom"].y, found)
+    depot_time = dict(zip(found["materials"]["code"], times["materials"], strict=True))
+    force_time = dict(zip(found["forces"]["code"], times["forces"], strict=True))
     try:
         return store_dispatch.reserve(
             store.engine,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -103,7 +104,7 @@ def road_graph(store: Store, revisions: dict) -> RoadGraph | None:
 
 def _closures(store: Store, revisions: dict, graph: RoadGraph) -> OpenNetwork:
     """What the hazard areas in force leave open (once per roads and incidents revision)."""
-    key = (revisions["roads"].revision, revisions["incidents"].revision)
+    key = (revisions["roads"].revision, revisions["hazards"].revision)
 
     def build() -> OpenNetwork:
         areas = hazard_areas(store, revisions)
@@ -151,6 +152,42 @@ def travel_times(
     return _times(store, snap, lon, lat, needs, level)[:2]
 
 
+def travel_times_of(
+    store: Store, lon: float, lat: float, frames: dict[str, gpd.GeoDataFrame]
+) -> tuple[dict[str, np.ndarray], str]:
+    """Seconds from a few places (``frames``: kind -> rows with geometry) to (lon, lat).
+
+    For a confirmed dispatch: no snapshot of whole layers, and the search widens
+    only until every one of them is reached.
+    """
+    revisions = store.revisions()
+    graph = road_graph(store, revisions)
+    if graph is None:
+        return {
+            kind: straight_line_seconds(
+                f.geometry.x.to_numpy(), f.geometry.y.to_numpy(), lon, lat, DETOUR, FALLBACK_KMH
+            )
+            for kind, f in frames.items()
+        }, "straight-line"
+    network = _closures(store, revisions, graph)
+    (target,), (access,) = graph.snap(np.array([lon]), np.array([lat]), network)
+    placed = {
+        kind: graph.snap(f.geometry.x.to_numpy(), f.geometry.y.to_numpy(), network)
+        for kind, f in frames.items()
+    }
+    times: dict[str, np.ndarray] = {}
+    for limit in LIMITS:
+        dist = graph.times_to(network.matrix, target, limit) if target >= 0 else None
+        times = {
+            kind: (np.where(node >= 0, dist[np.maximum(node, 0)], np.inf) if dist is not None
+                   else np.full(len(node), np.inf)) + off + access
+            for kind, (node, off) in placed.items()
+        }  # fmt: skip
+        if all(np.isfinite(t).all() for t in times.values()):
+            break
+    return times, "road"
+
+
 def _times(
     store: Store, snap: Snapshot, lon: float, lat: float, needs: Needs | None, level: int | None
 ) -> tuple[dict[str, np.ndarray], str, int]:
@@ -166,7 +203,7 @@ def _times(
             for kind, frame in frames.items()
         }  # fmt: skip
         return times, "straight-line", 0
-    closure_key = (revisions["roads"].revision, revisions["incidents"].revision)
+    closure_key = (revisions["roads"].revision, revisions["hazards"].revision)
     network = _closures(store, revisions, graph)
     places = _places(store, revisions, graph, snap, network, closure_key)
     (target,), (access,) = graph.snap(np.array([lon]), np.array([lat]), network)

@@ -2,8 +2,8 @@
 
 Columns are the tables' own (``incidents``, ``dispatch_orders``,
 ``hazard_areas``, ``roads``); incidents add ``needs`` decoded from JSON. Read
-through the per-revision cache like every layer: ``incidents`` and
-``roads`` are layers of their own (revision counters kept by triggers).
+through the per-revision cache like every layer: ``incidents``, ``hazards``
+and ``roads`` are layers of their own (revision counters kept by triggers).
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ def roads(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
 
 def hazard_areas(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:
     """Hazard areas in force (``active``): their roads are closed to routing."""
-    rev = _revision(store, "incidents", revisions)
+    rev = _revision(store, "hazards", revisions)
 
     def load() -> gpd.GeoDataFrame:
         areas = store.read("hazard_areas")
         return areas[areas["active"].astype(bool)].reset_index(drop=True)
 
-    return cached(store, "incidents", "hazard_areas", rev, load)
+    return cached(store, "hazards", "hazard_areas", rev, load)
 
 
 def incidents(store: Store, revisions: dict | None = None) -> gpd.GeoDataFrame:

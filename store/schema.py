@@ -55,7 +55,8 @@ LAYER_TABLES: dict[str, tuple[str, ...]] = {
     "forces": ("forces",),
     "command": ("command_nodes",),
     "response": ("response_activations", "activation_townships", "weather_warnings"),
-    "incidents": ("incidents", "dispatches", "dispatch_orders", "hazard_areas"),
+    "incidents": ("incidents", "dispatches", "dispatch_orders"),
+    "hazards": ("hazard_areas",),
     "roads": ("roads",),
 }
 

@@ -99,9 +99,11 @@ class Store:
         townships: Sequence[str] | None = None,
         bbox: tuple[float, float, float, float] | None = None,
         where: Mapping[str, object] | None = None,
+        codes: Sequence[str] | None = None,
     ) -> pd.DataFrame | gpd.GeoDataFrame:
         """Rows of ``table``; a GeoDataFrame in EPSG:4326 when it has geometry.
 
+        ``codes`` keeps the rows of those codes (a few records, not the layer);
         ``townships`` keeps rows of those township codes; ``bbox`` (west, south,
         east, north) keeps rows whose geometry meets the box, answered by the
         GiST index on PostGIS and by shapely on SQLite.
@@ -112,6 +114,8 @@ class Store:
             query = query.where(tbl.c.township_code.in_(list(townships)))
         for column, value in (where or {}).items():
             query = query.where(tbl.c[column] == value)
+        if codes is not None:
+            query = query.where(tbl.c.code.in_(list(codes)))
         pushed_bbox = bbox is not None and self.is_postgis and "geom" in tbl.c
         if pushed_bbox:
             query = query.where(tbl.c.geom.op("&&")(sa.func.ST_MakeEnvelope(*bbox, 4326)))

@@ -3,8 +3,9 @@
 The road network (segments between numbered nodes, with length and speed),
 hazard areas that close the roads inside, incidents with what they need,
 dispatches (one per confirmation, unique by idempotency key) and their
-orders. Two new layers with revision counters kept by triggers, as in 0001:
-``incidents`` (incidents, dispatches, orders, hazard areas) and ``roads``.
+orders. Three new layers with revision counters kept by triggers, as in 0001:
+``incidents`` (incidents, dispatches, orders), ``hazards`` (hazard areas: they
+change what routing may use, dispatches do not) and ``roads``.
 
 Revision ID: 0004_dispatch
 Revises: 0003
@@ -25,7 +26,7 @@ depends_on = None
 
 LAYER_OF = {
     "roads": "roads",
-    "hazard_areas": "incidents",
+    "hazard_areas": "hazards",
     "incidents": "incidents",
     "dispatches": "incidents",
     "dispatch_orders": "incidents",
@@ -207,4 +208,4 @@ def _triggers() -> None:
 def downgrade() -> None:
     for table in ("dispatch_orders", "dispatches", "incidents", "hazard_areas", "roads"):
         op.drop_table(table)  # their triggers go with them
-    op.execute("DELETE FROM layer_revisions WHERE layer IN ('incidents', 'roads')")
+    op.execute("DELETE FROM layer_revisions WHERE layer IN ('incidents', 'hazards', 'roads')")
