@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 import dash
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 from config import Settings
@@ -35,20 +36,20 @@ from dashboard.figures import (
     NAMES_LIMIT,
     OUTLINES,
     SPECS,
+    MapSpec,
     View,
     as_patch,
     base_figure,
     outline_arrays,
     slot_updates,
-    township_names,
     view_bounds,
     view_for,
     with_updates,
 )
 from dashboard.i18n import t
+from dashboard.labels import place_names, visible_townships
 from dashboard.mapstyle import map_style
 from layers import Filter
-from layers.aggregate import township_anchors
 from layers.command import chain_of_command
 from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
 from store import Store, StoreUnavailable
@@ -186,8 +187,9 @@ def status_line(
     return html.Div(f"{t('data_updated', lang)} {when}", className="status")
 
 
-def _view(sel: Selection, theme: Theme) -> View:
-    return view_for(sel.bounds(), theme.width, theme.height)
+def _view(sel: Selection, theme: Theme, kind: str = "risk", lang: str = "zh") -> View:
+    legend_w, _ = SPECS[kind].legend_box(lang, theme.font_size)
+    return view_for(sel.bounds(), theme.width, theme.height, right=legend_w)
 
 
 def _uirevision(sel: Selection) -> str:
@@ -218,17 +220,24 @@ def map_content(
     frame = getattr(sel, kind)
     zoom = (view or {}).get("zoom", 0.0)
     bbox = (view or {}).get("bbox")
-    shown = bbox or view_bounds(_view(sel, theme), theme.width, theme.height)
-    anchors = township_anchors(sel.towns if towns is None else towns)
-    anchors = anchors[_inside(anchors["x"].to_numpy(), anchors["y"].to_numpy(), shown)]
-    named = len(anchors) <= NAMES_LIMIT
+    shown = bbox or view_bounds(_view(sel, theme, kind, lang), theme.width, theme.height)
+    in_view = visible_townships(sel.towns if towns is None else towns, shown)
+    named = len(in_view) <= NAMES_LIMIT
+    names, names_px = (
+        place_names(
+            in_view, shown, theme.width, theme.height, theme.font_size, lang,
+            keep_free=_legend_px(spec, lang, theme),
+        )
+        if named
+        else (None, theme.font_size)
+    )  # fmt: skip
     state = {
         "zoom": zoom,
         "bbox": bbox,
         "mode": "all",
         "box": None,
         "labels": False,
-        "names": sorted(anchors.index) if named else None,
+        "names": _names_state(names, names_px),
     }
     if len(frame) > spec.points_limit:
         state["mode"] = "totals"
@@ -242,7 +251,7 @@ def map_content(
     aggregate = state["mode"] == "totals"
     state["labels"] = not aggregate and zoom >= LABEL_ZOOM and len(frame) <= LABEL_LIMIT
     # Bubbles share the map between the townships in view, never covering each other much.
-    room = math.sqrt(theme.width * theme.height / max(len(anchors), 1))
+    room = math.sqrt(theme.width * theme.height / max(len(in_view), 1))
     updates = slot_updates(
         spec,
         frame,
@@ -255,8 +264,29 @@ def map_content(
         counts=named,
         bubble_size=float(np.clip(0.5 * room, 12, 48) * theme.size_scale),
     )
-    updates[spec.names_slot] = township_names(anchors if named else anchors.iloc[:0], lang)
+    updates[spec.names_slot] = {
+        "lon": [] if names is None else names["x"].round(5).tolist(),
+        "lat": [] if names is None else names["y"].round(5).tolist(),
+        "text": [] if names is None else names["text"].tolist(),
+        "textfont.size": names_px,
+    }
     return updates, state
+
+
+def _legend_px(spec: MapSpec, lang: str, theme: Theme) -> tuple[float, float, float, float]:
+    """Where the legend of points covers the map, in px (left, top, right, bottom)."""
+    width, height = spec.legend_box(lang, theme.font_size)
+    return (theme.width - width, 0.0, float(theme.width), float(height))
+
+
+def _names_state(names: pd.DataFrame | None, font_px: float) -> list | None:
+    """The names a map shows, where and how large: what a view change compares."""
+    if names is None:
+        return None
+    return [
+        [code, round(float(x), 4), round(float(y), 4), font_px]
+        for code, x, y in zip(names["code"], names["x"], names["y"], strict=True)
+    ]
 
 
 def _same_content(old: dict | None, new: dict) -> bool:
@@ -281,7 +311,7 @@ def first_figures(
             SPECS[kind],
             snap.towns,
             style,
-            _view(sel, theme),
+            _view(sel, theme, kind, lang),
             lang,
             outline_colour=theme.outline,
             text_colour=theme.text,
@@ -289,8 +319,8 @@ def first_figures(
             line_scale=theme.size_scale,
             uirevision=_uirevision(sel),
             click_hint=theme.click_hint,
+            legend_bg=theme.legend_bg,
         )
-        fig.update_layout(legend={"bgcolor": theme.legend_bg, "font": {"color": theme.text}})
         updates, views[kind] = map_content(kind, sel, None, lang, theme, snap.towns)
         figures[kind] = with_updates(fig, updates)
     return figures, views
@@ -404,7 +434,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             figures.append(
                 as_patch(
                     updates,
-                    _view(sel, theme) if reframe else None,
+                    _view(sel, theme, kind, lang) if reframe else None,
                     _uirevision(sel) if reframe else None,
                 )
             )
@@ -478,5 +508,5 @@ def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
         spec = SPECS[kind]
         slots = [spec.names_slot]
         if (view.get("names") is None) != (state["names"] is None):
-            slots.append(spec.aggregate_slot)
+            slots += spec.totals_slots
         return as_patch({slot: updates[slot] for slot in slots}), {**state, "box": view["box"]}

@@ -30,12 +30,13 @@ def by_township(
     frame: pd.DataFrame,
     towns: gpd.GeoDataFrame,
     sums: tuple[str, ...] = (),
-    count_where: dict[str, tuple[str, str]] | None = None,
+    count_where: dict[str, tuple[str, str] | np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per township that has points: ``count``, sums and conditional counts.
 
     ``count_where={"major": ("grade", "major")}`` adds a ``major`` column
-    counting rows whose ``grade`` is ``"major"``. Rows are indexed by township
+    counting rows whose ``grade`` is ``"major"``; a boolean array instead of
+    the pair counts the rows it marks. Rows are indexed by township
     code and carry the anchor ``x``/``y`` and the township names, in ``towns``
     order. Counted with ``np.bincount`` over each row's township position: a
     group-by of 150,000 rows costs milliseconds a map on every filter change.
@@ -48,8 +49,11 @@ def by_township(
     columns: dict[str, np.ndarray] = {"count": np.bincount(town, minlength=n)}
     for column in sums:
         columns[column] = _sum_by(town, frame[column][has_town], n)
-    for name, (column, value) in (count_where or {}).items():
-        match = (frame[column] == value).to_numpy()[has_town]
+    for name, where in (count_where or {}).items():
+        if isinstance(where, tuple):
+            column, value = where
+            where = (frame[column] == value).to_numpy()
+        match = np.asarray(where, dtype=bool)[has_town]
         columns[name] = np.bincount(town[match], minlength=n)
     out = anchors.assign(**columns)
     return out[columns["count"] > 0]

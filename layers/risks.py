@@ -9,7 +9,11 @@ status and deadline, last inspection), plus ``township_name`` and
 
 from __future__ import annotations
 
+from datetime import date
+
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 from layers.filters import Filter, in_townships, keep
 from layers.townships import layer_frame, with_township_names
@@ -35,3 +39,17 @@ def filter_risks(frame: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
     if flt.grades is not None:
         mask &= frame["grade"].isin(flt.grades)
     return keep(frame, mask)
+
+
+def is_open(frame: pd.DataFrame) -> np.ndarray:
+    """Points not struck off: every risk source, and hidden dangers not yet rectified."""
+    return (frame["rectification_status"] != "rectified").to_numpy()
+
+
+def is_overdue(frame: pd.DataFrame, today: date | None = None) -> np.ndarray:
+    """Hidden dangers past their rectification deadline and still not rectified."""
+    today = today or date.today()
+    deadline = pd.to_datetime(frame["rectification_deadline"], errors="coerce")
+    late = (deadline < pd.Timestamp(today)).to_numpy()
+    hidden = (frame["kind"] == "hidden_danger").to_numpy()
+    return hidden & late & is_open(frame)

@@ -20,10 +20,11 @@ from tests.browser.conftest import (
 MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
 SHOTS = ROOT / "test-output" / "overview"
 
-# Every point drawn on a map: customdata of the category traces (index 2 on).
+# Every point drawn on a map: customdata of the category traces.
 POINTS_JS = """(id) => {
   const gd = document.getElementById(id).querySelector('.js-plotly-plot');
-  return gd.data.slice(2).flatMap((trace) => trace.customdata || [])
+  return gd.data.filter((trace) => String(trace.meta || '').startsWith('cat:'))
+    .flatMap((trace) => trace.customdata || [])
     .filter((code) => typeof code === 'string' && !code.startsWith('township:'));
 }"""
 
@@ -112,8 +113,9 @@ def test_clicking_a_point_shows_its_full_record(page, server, store):
     xy = page.evaluate("""() => {
       const gd = document.getElementById('map-risk').querySelector('.js-plotly-plot');
       const map = gd._fullLayout.map._subplot.map;
-      const trace = gd.data[2];
-      const lon = gd._fullData[2].lon[0], lat = gd._fullData[2].lat[0];
+      const major = gd.data.findIndex((t) => t.meta === 'cat:major');
+      const trace = gd.data[major];
+      const lon = gd._fullData[major].lon[0], lat = gd._fullData[major].lat[0];
       const p = map.project([lon, lat]);
       const box = map.getCanvas().getBoundingClientRect();
       return {x: box.left + p.x, y: box.top + p.y, code: trace.customdata[0]};

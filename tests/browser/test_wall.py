@@ -50,7 +50,7 @@ import sqlalchemy as sa
 from auth import system_principal
 from auth.accounts import create_wall_token
 from dashboard import ids
-from dashboard.figures import FIRST_CATEGORY, MAP_KINDS, SPECS, level_label
+from dashboard.figures import MAP_KINDS, SPECS, level_label
 from dashboard.i18n import t
 from domain import RESPONSE_LEVELS, term
 from store import Store, schema
@@ -263,7 +263,7 @@ def map_points(page: Any, graph_id: str) -> dict:
 
 def category_traces(info: dict, kind: str) -> list[dict]:
     """The traces holding a map's points, one per category (not outlines, names, links)."""
-    return info["traces"][FIRST_CATEGORY : SPECS[kind].aggregate_slot]
+    return [info["traces"][slot] for slot in SPECS[kind].category_slots]
 
 
 def point_codes(info: dict, kind: str) -> list[str]:
@@ -619,7 +619,8 @@ def change_appears_on_open_walls(pages: list[Any], engine: sa.Engine, shot: str)
             """([expected, points]) => {
                  const v = document.querySelector('#key-figures [data-key=grade-major] .kf-value');
                  const gd = document.getElementById('map-risk').querySelector('.js-plotly-plot');
-                 const lon = gd._fullData && gd._fullData[2] && gd._fullData[2].lon;
+                 const major = gd.data.findIndex((t) => t.meta === 'cat:major');
+                 const lon = gd._fullData && gd._fullData[major] && gd._fullData[major].lon;
                  return v && v.innerText.replace(/,/g, '').trim() === String(expected)
                         && lon && lon.length === points;
                }""",

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.figures import FIRST_CATEGORY, MAP_KINDS, SPECS
+from dashboard.figures import MAP_KINDS, NAMES, SPECS
 from dashboard.maps import map_content, screen_theme
 from domain import RISK_GRADES, keys
 from layers import Filter
@@ -178,12 +178,15 @@ def drawn_points(kind: str, updates: dict[int, dict]) -> dict[str, list[str]]:
 def drawn_totals(kind: str, updates: dict[int, dict]) -> dict[str, int]:
     """The township bubbles of a map: township code -> the count its hover gives
     (and writes on the bubble, when few townships are in view)."""
-    bubbles = updates[SPECS[kind].aggregate_slot]
-    hovers = [int(COUNT.search(text)[1].replace(",", "")) for text in bubbles["hovertext"]]
-    if bubbles["text"]:
-        assert [int(text.replace(",", "")) for text in bubbles["text"]] == hovers
-    codes = [str(code).removeprefix("township:") for code in bubbles["customdata"]]
-    return dict(zip(codes, hovers, strict=True))
+    out: dict[str, int] = {}
+    for slot in SPECS[kind].totals_slots:
+        bubbles = updates[slot]
+        hovers = [int(COUNT.search(text)[1].replace(",", "")) for text in bubbles["hovertext"]]
+        if bubbles["text"] and kind != "command":  # command bubbles say "on duty/all"
+            assert [int(text.replace(",", "")) for text in bubbles["text"]] == hovers
+        codes = [str(code).removeprefix("township:") for code in bubbles["customdata"]]
+        out.update(zip(codes, hovers, strict=True))
+    return out
 
 
 def inside(frame: pd.DataFrame, box: list[float]) -> pd.DataFrame:
@@ -214,12 +217,16 @@ def check_totals(kind: str, updates: dict[int, dict], expected: pd.DataFrame) ->
     assert sum(drawn_totals(kind, updates).values()) == int((~apart).sum())
     drawn = [code for codes in drawn_points(kind, updates).values() for code in codes]
     assert sorted(drawn) == sorted(expected.loc[apart, "code"]), "points beside the totals"
-    if kind == "risk":  # bubbles are coloured by the number of major points
-        bubbles = updates[SPECS[kind].aggregate_slot]
-        majors = expected[expected["grade"] == "major"].groupby("township_code").size()
-        codes = [str(c).removeprefix("township:") for c in bubbles["customdata"]]
-        colour = decode(bubbles["marker.color"])
-        assert colour.tolist() == [float(majors.get(code, 0)) for code in codes]
+    if kind == "risk":  # bubbles are coloured by the highest grade not struck off
+        open_ = expected[expected["rectification_status"].fillna("") != "rectified"]
+        order = keys(RISK_GRADES)
+        highest = open_.groupby("township_code")["grade"].agg(lambda g: min(g, key=order.index))
+        spec = SPECS[kind]
+        for cls in spec.totals_classes:
+            codes = updates[spec.slots[f"totals:{cls.key}"]]["customdata"]
+            for code in codes:
+                code = code.removeprefix("township:")
+                assert highest.get(code, "none") == cls.key, (code, cls.key)
 
 
 # --------------------------------------------------------------------------- tests
@@ -300,8 +307,11 @@ def test_zoomed_in_map_draws_exactly_the_points_in_its_window(
     assert east >= view["bbox"][2] and north >= view["bbox"][3]
 
 
-def test_first_category_slot_is_where_points_start():
+def test_slots_draw_what_matters_on_top():
     # The helpers above read points from the category slots; keep them in step.
     for spec in SPECS.values():
-        assert spec.slot(spec.terms[0].key) == FIRST_CATEGORY
-        assert spec.aggregate_slot == FIRST_CATEGORY + len(spec.terms)
+        assert spec.names_slot == NAMES < min(spec.category_slots)  # names under markers
+        assert max(spec.totals_slots) < min(spec.category_slots)
+        # Most important category drawn last of the categories (on top), hit area above all.
+        assert spec.category_slots == sorted(spec.category_slots, reverse=True)
+        assert spec.hit_slot == max(spec.slots.values())

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from dashboard.figures import (
-    FIRST_CATEGORY,
     LINKS,
     SPECS,
     View,
@@ -35,8 +34,8 @@ def snap(demo_store):
 
 def codes_on_map(updates: dict[int, dict], spec) -> list[str]:
     codes: list[str] = []
-    for n in range(len(spec.terms)):
-        codes += updates[FIRST_CATEGORY + n]["customdata"]
+    for slot in spec.category_slots:
+        codes += updates[slot]["customdata"]
     return codes
 
 
@@ -86,7 +85,7 @@ def test_many_points_become_township_totals_with_exact_counts(snap):
     sel = snap.select(Filter.of())
     spec = SPECS["materials"]
     updates = slot_updates(spec, sel.materials, sel.towns, "zh", aggregate=True)
-    bubbles = updates[spec.aggregate_slot]
+    bubbles = {"text": [t for s in spec.totals_slots for t in updates[s]["text"]]}
     assert codes_on_map(updates, spec) == []
     # Each township's bubble: its own count, at its own anchor, in its hover.
     per_town = sel.materials["township_code"].astype(str).value_counts()

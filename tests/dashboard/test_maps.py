@@ -31,6 +31,15 @@ def test_few_points_are_all_drawn_without_labels_far_out(sel):
     assert sorted(drawn_codes(updates, "materials")) == sorted(sel.materials["code"])
 
 
+def bubbles_of(updates: dict, kind: str) -> dict[str, list]:
+    """Every township bubble of a map, whatever its class: text, hovertext, customdata."""
+    slots = [updates[slot] for slot in SPECS[kind].totals_slots]
+    out = {key: [v for slot in slots for v in slot[key]] for key in ("text", "hovertext")}
+    out["customdata"] = [v for slot in slots for v in slot["customdata"]]
+    out["modes"] = {slot["mode"] for slot in slots if slot["customdata"]}
+    return out
+
+
 def fewer_allowed(monkeypatch, kind: str, limit: int) -> None:
     monkeypatch.setitem(SPECS, kind, replace(SPECS[kind], points_limit=limit))
 
@@ -40,7 +49,7 @@ def test_many_points_become_township_totals_then_points_in_view(sel, monkeypatch
     theme = maps.THEMES["overview"]
     updates, state = maps.map_content("materials", sel, None, "zh", theme)
     assert state["mode"] == "totals"
-    bubbles = updates[SPECS["materials"].aggregate_slot]
+    bubbles = bubbles_of(updates, "materials")
     assert sum(int(n.replace(",", "")) for n in bubbles["text"]) == len(sel.materials)
     assert drawn_codes(updates, "materials") == []
 
@@ -74,17 +83,18 @@ def test_township_names_and_counts_only_when_few_townships_are_in_view(sel, monk
     # The demo's 16 townships: every name, and every bubble's count.
     updates, state = maps.map_content("risk", sel, None, "zh", theme, sel.towns)
     assert sorted(names_drawn(updates, "risk")) == sorted(sel.towns["name"])
-    assert state["names"] == sorted(sel.towns["code"])
-    bubbles = updates[SPECS["risk"].aggregate_slot]
-    assert bubbles["mode"] == "markers+text" and len(bubbles["text"]) == len(bubbles["customdata"])
+    assert [name[0] for name in state["names"]] == sorted(sel.towns["code"])
+    bubbles = bubbles_of(updates, "risk")
+    assert bubbles["modes"] == {"markers+text"}
+    assert len(bubbles["text"]) == len(bubbles["customdata"])
 
     # A city's hundred townships at once: no names, bubbles without counts (the
     # exact figures are beside the maps and in each bubble's hover).
     monkeypatch.setattr(maps, "NAMES_LIMIT", 5)
     updates, state = maps.map_content("risk", sel, None, "zh", theme, sel.towns)
     assert names_drawn(updates, "risk") == [] and state["names"] is None
-    bubbles = updates[SPECS["risk"].aggregate_slot]
-    assert bubbles["mode"] == "markers" and bubbles["text"] == []
+    bubbles = bubbles_of(updates, "risk")
+    assert bubbles["modes"] == {"markers"} and bubbles["text"] == []
     assert len(bubbles["hovertext"]) == sel.risk["township_code"].nunique()
 
     # Zoomed onto one township: its name (and its neighbours' in view) come back.
@@ -92,7 +102,8 @@ def test_township_names_and_counts_only_when_few_townships_are_in_view(sel, monk
     x, y = town["anchor_x"], town["anchor_y"]
     view = {"zoom": 12.0, "bbox": [x - 0.01, y - 0.01, x + 0.01, y + 0.01]}
     updates, state = maps.map_content("risk", sel, view, "zh", theme, sel.towns)
-    assert town["name"] in names_drawn(updates, "risk") and town["code"] in state["names"]
+    assert town["name"] in names_drawn(updates, "risk")
+    assert town["code"] in [name[0] for name in state["names"]]
     assert len(names_drawn(updates, "risk")) <= 5
 
 

@@ -1,0 +1,177 @@
+"""The four maps as a duty officer reads them (issue 17), on the demo in headless Chromium.
+
+* What matters is on top and answers the mouse: a hover at the position of
+  each major risk, each city and county depot and the district headquarters
+  returns that point (not the village depot or grid member beside it), and a
+  click there shows its record.
+* Every township is named at district zoom, on every map, in both languages.
+* Command nodes off duty and resting or deployed teams are drawn apart, with
+  a legend entry; overdue hidden dangers too.
+
+Screenshots go to ``test-output/reading/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.figures import SPECS
+from dashboard.labels import map_name
+from layers.risks import is_overdue
+from store import Store
+from tests.browser.conftest import ROOT, outside_requests, run_server, sign_in, wait_for_maps_drawn
+
+MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
+SHOTS = ROOT / "test-output" / "reading"
+
+# Hover the page at a point's position (MapLibre's own projection) and say what plotly
+# picked: the customdata of the hovered point, or null.
+HOVER_AT_JS = """
+async ([id, lon, lat]) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  const p = map.project([lon, lat]);
+  const box = map.getCanvas().getBoundingClientRect();
+  return {x: box.left + p.x, y: box.top + p.y, inside: p.x >= 0 && p.y >= 0
+          && p.x <= box.width && p.y <= box.height};
+}
+"""
+HOVERED_JS = """(id) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  const hover = gd._hoverdata || [];
+  return hover.length ? hover[0].customdata : null;
+}"""
+RENDERED_NAMES_JS = """(id) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  return map.queryRenderedFeatures().filter((f) => f.layer.type === 'symbol')
+    .map((f) => f.properties.text);
+}"""
+TRACE_JS = """([id, meta]) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  const i = gd.data.findIndex((t) => t.meta === meta);
+  const full = gd._fullData[i];
+  const len = (a) => (a && a.length) || 0;
+  return {n: len(full.lon), name: full.name, showlegend: full.showlegend,
+          legend: Array.from(document.querySelectorAll(`#${id} .legendtext`))
+                    .map((el) => el.textContent)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reading") / "fourmaps.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "FOURMAPS_POLL_SECONDS": "30",
+        "FOURMAPS_LANG": "",
+        "FOURMAPS_TILE_URL": "",
+    }
+    with run_server(env, log_dir=tmp_path_factory.mktemp("logs")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def store(server: str, db_path: Path) -> Store:
+    return Store(f"sqlite:///{db_path}")  # the demo the app seeded on its first start
+
+
+def open_page(new_page: Any, server: str, path: str, size: tuple[int, int] = (1920, 1080)) -> Any:
+    page = new_page(*size)
+    sign_in(page, server)
+    page.goto(server + path)
+    page.wait_for_selector("#map-risk .js-plotly-plot", timeout=120_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    return page
+
+
+def hovered_at(page: Any, graph_id: str, lon: float, lat: float) -> str | None:
+    page.locator(f"#{graph_id}").scroll_into_view_if_needed()
+    where = page.evaluate(HOVER_AT_JS, [graph_id, lon, lat])
+    assert where["inside"], f"({lon}, {lat}) is not in view on {graph_id}"
+    page.mouse.move(where["x"] + 40, where["y"] + 40)  # leave, so the hover is fresh
+    page.mouse.move(where["x"], where["y"])
+    page.wait_for_timeout(60)
+    return page.evaluate(HOVERED_JS, graph_id)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "laptop"])
+def test_what_matters_answers_a_hover_at_its_position(new_page, server, store, size):
+    page = open_page(new_page, server, "/?level=all", size)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"desk-all-levels-{size[0]}.png"))
+    risks = store.read("risk_points")
+    depots = store.read("depots")
+    nodes = store.read("command_nodes")
+    wanted = {
+        "map-risk": risks[risks["grade"] == "major"],
+        "map-materials": depots[depots["level"].isin(["city", "county"])],
+        "map-command": nodes[nodes["level"] == "county"],
+    }
+    assert len(wanted["map-risk"]) == 7 and len(wanted["map-materials"]) == 12
+    missed = []
+    for graph_id, rows in wanted.items():
+        for row in rows.itertuples():
+            got = hovered_at(page, graph_id, row.geom.x, row.geom.y)
+            if got != row.code:
+                missed.append(f"{graph_id}: {row.code} ({row.name}) hovered as {got}")
+    assert not missed, "\n".join(missed)
+
+    # A click there shows that point's record: the district flood headquarters.
+    hq = wanted["map-command"].iloc[0]
+    page.locator("#map-command").scroll_into_view_if_needed()
+    where = page.evaluate(HOVER_AT_JS, ["map-command", hq.geom.x, hq.geom.y])
+    page.mouse.click(where["x"], where["y"])
+    page.wait_for_selector(f"#details h3:has-text('{hq['name']}')", timeout=10_000)
+    assert page.console_errors == []
+    assert outside_requests(page, server) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "size", "lang"),
+    [
+        ("/", (1920, 1080), "zh"),
+        ("/?lang=en", (1920, 1080), "en"),
+        ("/wall", (1920, 1080), "zh"),
+        ("/wall?lang=en", (3840, 2160), "en"),
+        ("/wall", (5760, 1080), "zh"),
+    ],
+    ids=["desk", "desk-en", "wall-1080p", "wall-4k-en", "wall-5760"],
+)
+def test_every_township_is_named_at_district_zoom(new_page, server, store, path, size, lang):
+    page = open_page(new_page, server, path, size)
+    towns = store.read("townships")
+    names = {map_name(row, lang) for row in towns.to_dict("records")}
+    for graph_id in MAPS:
+        shown = set(page.evaluate(RENDERED_NAMES_JS, graph_id))
+        assert names <= shown, f"{graph_id} at {size}: not drawn {sorted(names - shown)}"
+
+
+def test_states_are_drawn_apart_with_a_legend_entry(new_page, server, store):
+    page = open_page(new_page, server, "/?level=all")
+    nodes = store.read("command_nodes")
+    forces = store.read("forces")
+    risks = store.read("risk_points")
+    cases = [
+        ("map-command", "dot:off_duty", int((nodes["status"] == "off_duty").sum()), "离岗"),
+        ("map-forces", "dot:off_duty", int((forces["status"] == "off_duty").sum()), "休整"),
+        ("map-forces", "ring:deployed", int((forces["status"] == "deployed").sum()), "已出动"),
+        ("map-risk", "ring:overdue", int(is_overdue(risks).sum()), "逾期"),
+    ]
+    for graph_id, meta, expected, word in cases:
+        assert expected > 0, f"the demo has no {meta} on {graph_id}"
+        trace = page.evaluate(TRACE_JS, [graph_id, meta])
+        assert trace["n"] == expected, f"{graph_id} {meta}: {trace['n']} drawn, {expected} expected"
+        assert any(word in text for text in trace["legend"]), (graph_id, trace["legend"])
+    # The key figure's "on duty" count is what the map's grey centres leave.
+    on_duty = page.inner_text("[data-key=nodes-on-duty] .kf-value")
+    assert on_duty == f"{int((nodes['status'] == 'on_duty').sum())}/{len(nodes)}"
+    assert SPECS["command"].slots["dot:off_duty"] > max(SPECS["command"].category_slots)
