@@ -142,3 +142,33 @@ window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   document.body.classList.add("picking");
   return waitingText;
 };
+
+/* The map toolbar's tooltips in the page's language: plotly.js writes them in English
+   (its locale files are not served here), as data-title attributes on the buttons. */
+(function () {
+  const ZH = {
+    "Zoom in": "放大", "Zoom out": "缩小", "Reset view": "复位视图", "Pan": "平移",
+    "Download plot as a png": "下载为 PNG 图片", "Box Select": "框选", "Lasso Select": "套索选择",
+    "Reset": "复位", "Autoscale": "自动缩放", "Zoom": "缩放",
+    "Produced with Plotly.js": "由 Plotly.js 绘制",
+  };
+  function translate(root) {
+    root.querySelectorAll(".modebar-btn[data-title]").forEach(function (btn) {
+      const holder = btn.closest("[lang]");
+      if (!holder || !holder.getAttribute("lang").startsWith("zh")) return;
+      const zh = ZH[btn.getAttribute("data-title")];
+      if (zh) btn.setAttribute("data-title", zh);
+    });
+  }
+  function start() {
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          if (node.nodeType === 1) translate(node.parentElement || node);
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+    translate(document.body);
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();

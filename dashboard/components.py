@@ -9,7 +9,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.figures import level_label
-from dashboard.i18n import name_of, t, term_label
+from dashboard.i18n import STRINGS, name_of, t, term_label
 from domain import (
     COMMAND_LEVELS,
     DEPOT_LEVELS,
@@ -26,14 +26,18 @@ from domain import (
     Term,
     term,
 )
+from layers import Filter
 from layers.summary import KeyFigures
 
 
-def _figure(label: str, value: str, colour: str | None = None, key: str = "") -> html.Div:
+def _figure(
+    label: str, value: str, colour: str | None = None, key: str = "", off: bool = False
+) -> html.Div:
     style = {"borderTopColor": colour} if colour else None
+    classes = "kf" + (" kf-off" if off else "") + (" kf-long" if len(value) > 8 else "")
     return html.Div(
         [html.Div(value, className="kf-value"), html.Div(label, className="kf-label")],
-        className="kf",
+        className=classes,
         style=style,
         **({"data-key": key} if key else {}),
     )
@@ -43,23 +47,57 @@ def _n(value: float) -> str:
     return f"{round(value):,}"
 
 
-def key_figures(figures: KeyFigures, lang: str) -> list[html.Div]:
-    """The row of key figures for one filter."""
-    items = [
-        _figure(term_label(g, lang), _n(figures.points_by_grade[g.key]), g.colour, f"grade-{g.key}")
-        for g in RISK_GRADES
-    ]
+def scope_note(flt: Filter | None, activation: dict | None, lang: str) -> str | None:
+    """What the figures leave out, said in words: unticked grades, a level that is not
+    the one in force (a what-if). None when they count what is in force."""
+    if flt is None:
+        return None
+    parts = []
+    in_force = activation["level"] if activation else None
+    if flt.level != in_force:
+        word = "level " if lang == "en" else ""
+        shown = word + level_label(flt.level, lang) if flt.level else t("scope_all_levels", lang)
+        force = word + level_label(in_force, lang) if in_force else t("scope_no_response", lang)
+        parts.append(t("scope_what_if", lang).format(shown=shown, force=force))
+    if flt.grades is not None and len(flt.grades) < len(RISK_GRADES):
+        names = [term_label(g, lang) for g in RISK_GRADES if g.key in flt.grades]
+        joined = ("、" if lang == "zh" else ", ").join(names) or t("none", lang)
+        parts.append(t("scope_grades", lang).format(grades=joined))
+    return " · ".join(parts) or None
+
+
+def key_figures(
+    figures: KeyFigures,
+    lang: str,
+    flt: Filter | None = None,
+    activation: dict | None = None,
+) -> list[html.Div]:
+    """The row of key figures for one filter; cards a filter narrows say so."""
+    grades = None if flt is None else flt.grades
+    narrowed = grades is not None and len(grades) < len(RISK_GRADES)
+    items = []
+    note = scope_note(flt, activation, lang)
+    if note:
+        items.append(html.Div(note, className="kf kf-scope", **{"data-key": "scope"}))
+    for g in RISK_GRADES:
+        shown = grades is None or g.key in grades
+        label = term_label(g, lang) + ("" if shown else t("kf_not_shown", lang))
+        value = _n(figures.points_by_grade[g.key]) if shown else "—"
+        items.append(_figure(label, value, g.colour, f"grade-{g.key}", off=not shown))
     rate = figures.rectification_rate
+    among = t("kf_among_shown", lang) if narrowed else ""
     items += [
-        _figure(t("fig_hidden_open", lang), _n(figures.hidden_open), "#e02020", "hidden-open"),
         _figure(
-            t("fig_hidden_rectified", lang),
+            t("fig_hidden_open", lang) + among, _n(figures.hidden_open), "#e02020", "hidden-open"
+        ),
+        _figure(
+            t("fig_hidden_rectified", lang) + among,
             _n(figures.hidden_rectified),
             "#20a050",
             "hidden-rectified",
         ),
         _figure(
-            t("fig_rectification_rate", lang),
+            t("fig_rectification_rate", lang) + among,
             "—" if rate is None else f"{rate:.1%}",
             None,
             "rectification-rate",
@@ -164,6 +202,8 @@ def _value(record: dict, column: str, vocabulary: tuple[Term, ...] | None, lang:
         return name_of(record, lang, "township_name")
     if column == "mobilise_level":
         return level_label(int(value), lang)
+    if column == "channels":
+        return channels_text(str(value), lang)
     if vocabulary is not None:
         try:
             return term_label(term(vocabulary, str(value)), lang)
@@ -174,10 +214,31 @@ def _value(record: dict, column: str, vocabulary: tuple[Term, ...] | None, lang:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def channels_text(channels: str, lang: str) -> str:
+    """ "phone,dingtalk,video" in the page's words: 电话、钉钉、视频."""
+    words = [
+        t(f"channel_{c}", lang) if f"channel_{c}" in STRINGS else c
+        for c in channels.split(",")
+        if c
+    ]
+    return ("、" if lang == "zh" else ", ").join(words)
+
+
+_PHONES = {"responsible_phone", "keeper_phone", "leader_phone", "duty_phone"}
+
+
 def details(kind: str, record: dict, lang: str, chain: list[dict] | None = None) -> list:
     """The full record of a clicked point, and for a command node its chain."""
     rows = [
-        html.Tr([html.Th(t(label, lang)), html.Td(_value(record, column, vocab, lang))])
+        html.Tr(
+            [
+                html.Th(t(label, lang)),
+                html.Td(
+                    _value(record, column, vocab, lang),
+                    className="phone" if column in _PHONES else None,
+                ),
+            ]
+        )
         for label, column, vocab in _FIELDS[kind]
     ]
     body: list = [html.H3(name_of(record, lang)), html.Table(rows, className="record")]
@@ -202,8 +263,11 @@ def details(kind: str, record: dict, lang: str, chain: list[dict] | None = None)
             html.Ol(
                 [
                     html.Li(
-                        f"{term_label(term(COMMAND_LEVELS, node['level']), lang)} · "
-                        f"{name_of(node, lang)} · {node['duty_officer']} {node['duty_phone']}"
+                        [
+                            f"{term_label(term(COMMAND_LEVELS, node['level']), lang)} · "
+                            f"{name_of(node, lang)} · {node['duty_officer']} ",
+                            html.Span(node["duty_phone"], className="phone"),
+                        ]
                     )
                     for node in chain
                 ],

@@ -464,6 +464,7 @@ def base_figure(
     uirevision: str = "map",
     click_hint: bool = True,
     legend_bg: str = "rgba(255,255,255,0.75)",
+    legend_y: float = 0.99,
 ) -> go.Figure:
     """The fixed traces of one map, with empty data slots; sent once per page.
 
@@ -552,7 +553,7 @@ def base_figure(
         map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
         legend={
             "x": 0.995,
-            "y": 0.99,
+            "y": legend_y,  # below the map toolbar, which would cover its first entry
             "xanchor": "right",
             "yanchor": "top",
             "bgcolor": legend_bg,

@@ -29,11 +29,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fig_woven_bag": ("编织袋（条）", "Woven bags (pcs)"),
     "fig_sand": ("砂石料（立方米）", "Sand and gravel (m³)"),
     "fig_life_jacket": ("救生衣（件）", "Life jackets (pcs)"),
-    "fig_boats": ("舟艇（艘）", "Boats (boats)"),
+    "fig_boats": ("库存舟艇（艘）", "Boats in depots"),
     "fig_pump": ("抽水泵（台套）", "Pumps (sets)"),
     "fig_people": ("人员", "People"),
     "fig_vehicles": ("车辆", "Vehicles"),
-    "fig_force_boats": ("船艇", "Boats"),
+    "fig_force_boats": ("队伍舟艇（艘）", "Boats with teams"),
     "fig_nodes_on_duty": ("指挥节点在岗", "Command nodes on duty"),
     "legend_outline": ("乡镇边界", "Township boundaries"),
     "legend_links": ("指挥关系", "Command links"),
@@ -54,7 +54,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hover_click": ("点击查看详情", "Click for details"),
     "hover_woven_bag": ("编织袋", "Bags"),
     "hover_life_jacket": ("救生衣", "Life jackets"),
-    "hover_boats": ("舟艇", "Boats"),
+    "hover_boats": ("库存舟艇", "Boats"),
     "headcount": ("人数", "Headcount"),
     "stock": ("库存", "Stock"),
     "none": ("无", "none"),
@@ -78,7 +78,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field_type": ("队伍类型", "Type"),
     "field_headcount": ("人数", "Headcount"),
     "field_vehicles": ("车辆", "Vehicles"),
-    "field_boats": ("船艇", "Boats"),
+    "field_boats": ("舟艇（艘）", "Boats"),
     "field_status": ("状态", "Status"),
     "field_duty_officer": ("值班人员", "Duty officer"),
     "field_channels": ("联络方式", "Channels"),
@@ -110,6 +110,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "open_count": ("未销号", "Open"),
     "hover_pump": ("抽水泵", "Pumps"),
     "available_people": ("待命人数", "People available"),
+    "scope_what_if": ("推演：{shown}（现行{force}）", "What-if: {shown} ({force} in force)"),
+    "scope_all_levels": ("全部力量", "every force"),
+    "scope_no_response": ("未启动响应", "no response"),
+    "scope_grades": ("仅统计{grades}", "Only {grades}"),
+    "kf_not_shown": ("（未选）", " (not shown)"),
+    "kf_among_shown": ("（所选等级）", " (grades shown)"),
+    "channel_phone": ("电话", "phone"),
+    "channel_dingtalk": ("钉钉", "DingTalk"),
+    "channel_video": ("视频", "video link"),
+    "channel_satellite": ("卫星电话", "satellite phone"),
+    "channel_radio": ("电台", "radio"),
+    "dropdown_select_all": ("全选", "Select all"),
+    "dropdown_deselect_all": ("全不选", "Deselect all"),
+    "dropdown_selected_count": ("已选 {num_selected} 个", "{num_selected} selected"),
+    "dropdown_search": ("搜索", "Search"),
+    "dropdown_clear_search": ("清除搜索", "Clear search"),
+    "dropdown_clear_selection": ("清除选择", "Clear selection"),
+    "dropdown_no_options_found": ("无匹配项", "No options found"),
 }
 
 
@@ -301,3 +319,10 @@ STRINGS.update(
         "deleted_empty": ("没有可恢复的记录。", "Nothing to restore."),
     }
 )
+
+
+def dropdown_labels(lang: str = "zh") -> dict[str, str]:
+    """The words a ``dcc.Dropdown`` writes itself ("Search", "Select All"), in ``lang``."""
+    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search",
+            "clear_selection", "no_options_found")  # fmt: skip
+    return {key: t(f"dropdown_{key}", lang) for key in keys}

@@ -85,6 +85,7 @@ class Theme:
     width: int = 640  # a map's size in pixels (on the small side), to fit the view
     height: int = 330
     click_hint: bool = True  # the screen shows a point's record when it is clicked
+    toolbar_px: int = 30  # the map toolbar's height: the legend starts below it
 
     def fitted(self, screen: str, viewport: dict | None) -> Theme:
         """This theme scaled to the browser's window: text and markers grow with the
@@ -118,10 +119,11 @@ THEMES: dict[str, Theme] = {
         text="#e8f0f8",
         legend_bg="rgba(11,22,34,0.8)",
         font_size=20,
-        size_scale=1.0,
+        size_scale=1.6,  # read from five metres: a major risk is 24 px at 1080p
         width=700,
         height=360,
         click_hint=False,
+        toolbar_px=0,
     ),
 }
 
@@ -276,7 +278,7 @@ def map_content(
 def _legend_px(spec: MapSpec, lang: str, theme: Theme) -> tuple[float, float, float, float]:
     """Where the legend of points covers the map, in px (left, top, right, bottom)."""
     width, height = spec.legend_box(lang, theme.font_size)
-    return (theme.width - width, 0.0, float(theme.width), float(height))
+    return (theme.width - width, 0.0, float(theme.width), float(height + theme.toolbar_px))
 
 
 def _names_state(names: pd.DataFrame | None, font_px: float) -> list | None:
@@ -320,6 +322,7 @@ def first_figures(
             uirevision=_uirevision(sel),
             click_hint=theme.click_hint,
             legend_bg=theme.legend_bg,
+            legend_y=1 - theme.toolbar_px / max(theme.height, 1),
         )
         updates, views[kind] = map_content(kind, sel, None, lang, theme, snap.towns)
         figures[kind] = with_updates(fig, updates)
@@ -439,7 +442,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 )
             )
             new_views.append(view_state)
-        return [*figures, *new_views, key_figures(sel.figures, lang), drawn, *banners]
+        figs = key_figures(sel.figures, lang, flt, snap.activation)
+        return [*figures, *new_views, figs, drawn, *banners]
 
     for kind in MAP_KINDS:
         _register_viewport(app, store, kind)

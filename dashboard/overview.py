@@ -10,7 +10,7 @@ from config import Settings
 from dashboard import editor, ids
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import level_label
-from dashboard.i18n import name_of, t, term_label
+from dashboard.i18n import dropdown_labels, name_of, t, term_label
 from dashboard.maps import filter_data
 from dashboard.screen import PageData, hidden_state, map_cards, status
 from domain import RISK_GRADES
@@ -38,6 +38,7 @@ def _filters(data: PageData, lang: str) -> html.Div:
                         value=list(flt.townships or []),
                         multi=True,
                         placeholder=t("filter_townships_all", lang),
+                        labels=dropdown_labels(lang),
                     ),
                 ],
                 className="filter filter-towns",
@@ -51,6 +52,7 @@ def _filters(data: PageData, lang: str) -> html.Div:
                         value=str(flt.level) if flt.level else "all",
                         clearable=False,
                         searchable=False,
+                        labels=dropdown_labels(lang),
                     ),
                 ],
                 className="filter filter-level",
@@ -95,7 +97,11 @@ def layout(
                 className="page-header",
             ),
             _filters(data, lang),
-            html.Div(key_figures(data.sel.figures, lang), id=ids.FIGURES, className="key-figures"),
+            html.Div(
+                key_figures(data.sel.figures, lang, data.sel.filter, data.activation),
+                id=ids.FIGURES,
+                className="key-figures",
+            ),
             html.Div(
                 [
                     html.Div(maps, className="map-grid"),
@@ -117,6 +123,7 @@ def layout(
             *editor.page_parts(),
         ],
         className="overview",
+        lang="zh-CN" if lang == "zh" else "en",
     )
 
 

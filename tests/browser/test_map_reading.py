@@ -175,3 +175,60 @@ def test_states_are_drawn_apart_with_a_legend_entry(new_page, server, store):
     on_duty = page.inner_text("[data-key=nodes-on-duty] .kf-value")
     assert on_duty == f"{int((nodes['status'] == 'on_duty').sum())}/{len(nodes)}"
     assert SPECS["command"].slots["dot:off_duty"] > max(SPECS["command"].category_slots)
+
+
+FITS_JS = """() => {
+  const bad = [];
+  document.querySelectorAll('.kf .kf-value').forEach((el) => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      bad.push(`${el.innerText}: ${el.scrollWidth}>${el.clientWidth}`);
+    }
+  });
+  const overlaps = [];
+  document.querySelectorAll('.map-graph').forEach((graph) => {
+    const bar = graph.querySelector('.modebar');
+    if (!bar) return;
+    const b = bar.getBoundingClientRect();
+    graph.querySelectorAll('.legend .traces').forEach((entry) => {
+      const r = entry.getBoundingClientRect();
+      if (r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top) {
+        overlaps.push(`${graph.id}: ${entry.textContent}`);
+      }
+    });
+  });
+  const titles = Array.from(document.querySelectorAll('.modebar-btn[data-title]'))
+    .map((el) => el.getAttribute('data-title'));
+  return {bad, overlaps, titles};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "laptop"])
+def test_figures_say_what_they_count(new_page, server, store, size):
+    page = open_page(new_page, server, "/", size)
+    page.hover("#map-risk")  # the toolbar shows on hover
+    found = page.evaluate(FITS_JS)
+    assert not found["bad"], found["bad"]
+    assert not found["overlaps"], f"the toolbar covers legend entries: {found['overlaps']}"
+    assert "放大" in found["titles"] and "Zoom in" not in found["titles"]
+
+    # Unticking major risks: the card says they are not shown, not that there are none.
+    page.get_by_label("重大风险").uncheck()
+    page.wait_for_selector("[data-key=grade-major].kf-off", timeout=20_000)
+    assert page.inner_text("[data-key=grade-major] .kf-value") == "—"
+    assert "未选" in page.inner_text("[data-key=grade-major] .kf-label")
+    assert "仅统计" in page.inner_text("[data-key=scope]")
+
+    # A level that is not the one in force is a what-if.
+    page.click("#filter-level")
+    page.get_by_role("option", name="Ⅰ级", exact=True).click()
+    page.wait_for_function(
+        "() => (document.querySelector('[data-key=scope]') || {}).innerText?.includes('推演')",
+        timeout=20_000,
+    )
+    assert "现行Ⅳ级" in page.inner_text("[data-key=scope]")
+    page.click("#filter-townships")
+    assert page.locator("input[placeholder='搜索'], .dash-dropdown-search").count() >= 1
+    text = page.inner_text("body")
+    assert "Select All" not in text and "Search" not in text
+    page.screenshot(path=str(SHOTS / f"desk-filters-{size[0]}.png"))
+    assert page.console_errors == []
