@@ -46,6 +46,10 @@ CRS = "EPSG:4326"
 M_PER_DEG = 111_320.0  # metres per degree of latitude (and of longitude at the equator)
 INSET_M = 40.0  # points keep at least this far inside their township
 CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, for readable inputs
+# Every date of a build is written as if it were built the day after ANCHOR, and moved by
+# as many days as the real build day is after that: a demo loaded any day has the
+# response and the weather warning in force, and deadlines about to fall due.
+ANCHOR = dt.date(2026, 11, 22)  # "yesterday" in the dates below
 
 # Table columns in schema order, without id / version / updated_at.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -620,9 +624,22 @@ def _codes(prefix: str, n: int, width: int = 4) -> np.ndarray:
     return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
 
 
-def _dates(rng: np.random.Generator, start: str, end: str, n: int) -> np.ndarray:
-    """``n`` uniform dates in [start, end] as datetime.date objects."""
-    a, b = np.datetime64(start, "D"), np.datetime64(end, "D")
+def today_cst() -> dt.date:
+    """Today in China Standard Time: the day a build's dates count from."""
+    return dt.datetime.now(CST).date()
+
+
+def _shift(today: dt.date | None) -> dt.timedelta:
+    """How far a build's dates move: from ANCHOR to the day before ``today``."""
+    return (today or today_cst()) - dt.timedelta(days=1) - ANCHOR
+
+
+def _dates(
+    rng: np.random.Generator, start: str, end: str, n: int, shift: dt.timedelta
+) -> np.ndarray:
+    """``n`` uniform dates in [start, end] (moved by ``shift``) as datetime.date objects."""
+    days_ = np.timedelta64(shift.days, "D")
+    a, b = np.datetime64(start, "D") + days_, np.datetime64(end, "D") + days_
     days = rng.integers(0, int((b - a).astype(int)) + 1, n)
     return (a + days).astype(object)
 
@@ -803,7 +820,9 @@ def _leader_titles(area: _Area) -> tuple[np.ndarray, np.ndarray]:
     return county_title, town_title
 
 
-def _risk_points(rng: np.random.Generator, plan: Plan, area: _Area) -> gpd.GeoDataFrame:
+def _risk_points(
+    rng: np.random.Generator, plan: Plan, area: _Area, shift: dt.timedelta
+) -> gpd.GeoDataFrame:
     n = plan.risk_points
     village = rng.integers(0, len(area.v_x), n)
     town = area.v_town[village]
@@ -848,10 +867,10 @@ def _risk_points(rng: np.random.Generator, plan: Plan, area: _Area) -> gpd.GeoDa
     # Rectification: hidden dangers only; most rectified, a few open or overdue.
     hidden = kind == "hidden_danger"
     status = _pick(rng, keys(RECTIFICATION_STATUSES), [0.07, 0.11, 0.82], n)
-    done_deadline = _dates(rng, "2026-01-15", "2026-11-15", n)
-    open_deadline = _dates(rng, "2026-10-01", "2027-03-31", n)
+    done_deadline = _dates(rng, "2026-01-15", "2026-11-15", n, shift)
+    open_deadline = _dates(rng, "2026-10-01", "2027-03-31", n, shift)
     deadline = np.where(status == "rectified", done_deadline, open_deadline)
-    inspected = _dates(rng, "2026-05-01", "2026-11-22", n)
+    inspected = _dates(rng, "2026-05-01", "2026-11-22", n, shift)
     status = np.where(hidden, status, None)
     deadline = np.where(hidden, deadline, None)
 
@@ -1269,26 +1288,35 @@ def _command_nodes(rng: np.random.Generator, plan: Plan, area: _Area) -> gpd.Geo
     )
 
 
-def _utc(*args: int) -> pd.Timestamp:
-    """A China Standard Time wall-clock moment as a UTC timestamp."""
-    return pd.Timestamp(dt.datetime(*args, tzinfo=CST)).tz_convert("UTC")
+def _cst(shift: dt.timedelta, *args: int) -> dt.datetime:
+    """A China Standard Time wall-clock moment of the anchored schedule, moved by ``shift``."""
+    return dt.datetime(*args, tzinfo=CST) + shift
 
 
-def _response(plan: Plan, area: _Area) -> dict[str, pd.DataFrame]:
+def _utc(moment: dt.datetime) -> pd.Timestamp:
+    return pd.Timestamp(moment).tz_convert("UTC")
+
+
+def _response(plan: Plan, area: _Area, shift: dt.timedelta) -> dict[str, pd.DataFrame]:
+    past_start, past_end = _cst(shift, 2026, 6, 26, 14), _cst(shift, 2026, 6, 28, 10)
+    started = _cst(shift, 2026, 11, 22, 8)
+    issued, expires = _cst(shift, 2026, 11, 22, 6, 30), _cst(shift, 2026, 11, 25, 20)
+    en_day = "{d.hour:02d}:{d.minute:02d} on {d.day} {d:%B}".format
     activations = _frame(
         "response_activations",
         {
             "id": np.array([1, 2], dtype=np.int64),
             "level": np.array([4, 4], dtype=np.int64),
-            "starts_at": pd.DatetimeIndex([_utc(2026, 6, 26, 14), _utc(2026, 11, 22, 8)]),
-            "ends_at": pd.DatetimeIndex([_utc(2026, 6, 28, 10), pd.NaT], tz="UTC"),
+            "starts_at": pd.DatetimeIndex([_utc(past_start), _utc(started)]),
+            "ends_at": pd.DatetimeIndex([_utc(past_end), pd.NaT], tz="UTC"),
             "reason": [
-                "梅雨期强降雨：6月26日14时至6月28日10时，市防汛办启动防汛Ⅳ级应急响应",
+                f"梅雨期强降雨：{past_start.month}月{past_start.day}日{past_start.hour}时至"
+                f"{past_end.month}月{past_end.day}日{past_end.hour}时，市防汛办启动防汛Ⅳ级应急响应",
                 "汛期强降雨",
             ],
             "reason_en": [
-                "Plum-rain heavy rainfall: from 14:00 on 26 June to 10:00 on 28 June the city "
-                "flood-control office ran a level IV emergency response",
+                f"Plum-rain heavy rainfall: from {en_day(d=past_start)} to {en_day(d=past_end)} "
+                "the city flood-control office ran a level IV emergency response",
                 "Heavy rainfall in the flood season",
             ],
         },
@@ -1305,17 +1333,20 @@ def _response(plan: Plan, area: _Area) -> dict[str, pd.DataFrame]:
     warnings_ = _frame(
         "weather_warnings",
         {
-            "identifier": ["urn:oid:2.49.0.0.156.0.20261122063000.421000.RAINSTORM.YELLOW"],
+            "identifier": [f"urn:oid:2.49.0.0.156.0.{issued:%Y%m%d%H%M%S}.421000.RAINSTORM.YELLOW"],
             "event": ["暴雨"],
             "event_en": ["Rainstorm"],
             "colour": ["yellow"],
-            "headline": [f"{plan.city_zh}气象台2026年11月22日6时30分发布暴雨黄色预警信号"],
+            "headline": [
+                f"{plan.city_zh}气象台{issued.year}年{issued.month}月{issued.day}日"
+                f"{issued.hour}时{issued.minute}分发布暴雨黄色预警信号"
+            ],
             "headline_en": [
                 f"{plan.city_en} Meteorological Observatory issued a yellow rainstorm "
-                "warning signal at 06:30 on 22 November 2026"
+                f"warning signal at {en_day(d=issued)} {issued.year}"
             ],
-            "issued_at": pd.DatetimeIndex([_utc(2026, 11, 22, 6, 30)]),
-            "expires_at": pd.DatetimeIndex([_utc(2026, 11, 24, 20)]),
+            "issued_at": pd.DatetimeIndex([_utc(issued)]),
+            "expires_at": pd.DatetimeIndex([_utc(expires)]),
         },
     )
     return {
@@ -1325,8 +1356,14 @@ def _response(plan: Plan, area: _Area) -> dict[str, pd.DataFrame]:
     }
 
 
-def build(rng: np.random.Generator, plan: Plan) -> dict[str, pd.DataFrame]:
-    """Every table of the plan, keyed by table name (see the module docstring)."""
+def build(
+    rng: np.random.Generator, plan: Plan, today: dt.date | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every table of the plan, keyed by table name (see the module docstring).
+
+    Dates count from ``today`` (default: today in China Standard Time): the
+    response and the weather warning began the day before and are in force."""
+    shift = _shift(today)
     area = _make_area(rng, plan)
     code, name, name_en, level = plan.jurisdiction
     jurisdictions = _frame(
@@ -1349,7 +1386,7 @@ def build(rng: np.random.Generator, plan: Plan) -> dict[str, pd.DataFrame]:
             "geom": area.geoms,
         },
     )
-    risk = _risk_points(rng, plan, area)
+    risk = _risk_points(rng, plan, area, shift)
     depots, stock = _depots(rng, plan, area)
     forces = _forces(rng, plan, area)
     nodes = _command_nodes(rng, plan, area)
@@ -1361,5 +1398,5 @@ def build(rng: np.random.Generator, plan: Plan) -> dict[str, pd.DataFrame]:
         "depot_stock": stock,
         "forces": forces,
         "command_nodes": nodes,
-        **_response(plan, area),
+        **_response(plan, area, shift),
     }

@@ -10,6 +10,8 @@ real boundary. Deterministic and vectorised.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -73,10 +75,11 @@ def city_plan(rng: np.random.Generator) -> _synth.Plan:
     )
 
 
-def build_city(seed: int = 2026) -> dict[str, pd.DataFrame]:
-    """Every benchmark table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326)."""
+def build_city(seed: int = 2026, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """Every benchmark table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326).
+    Dates count from ``today`` as the demo's do."""
     rng = np.random.default_rng(seed)
-    return _synth.build(rng, city_plan(rng))
+    return _synth.build(rng, city_plan(rng), today)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,13 @@ synthetic. The counts follow one district's published report: 107 risk and
 hidden-danger points, 372 material and equipment points, 351 force points,
 16 townships and 334 villages, each with an emergency station.
 
-The build is deterministic (same seed, same frames) and takes well under a
+The build is deterministic (same seed and day, same frames) and takes well under a
 second, so the app can run it when it first creates its embedded store.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -70,9 +71,12 @@ def demo_plan() -> _synth.Plan:
     )
 
 
-def build_demo(seed: int = 421003) -> dict[str, pd.DataFrame]:
-    """Every demo table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326)."""
+def build_demo(seed: int = 421003, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """Every demo table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326).
+
+    Its dates count from ``today`` (default: today in China Standard Time), so
+    a demo loaded any day shows a response and a weather warning in force."""
     rng = np.random.default_rng(seed)
-    frames = _synth.build(rng, demo_plan())
+    frames = _synth.build(rng, demo_plan(), today)
     frames["roads"] = build_roads(frames)  # synthetic too: see data/roads.py
     return frames

@@ -20,6 +20,7 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from data._synth import today_cst
 from data.demo import build_demo, load_outline
 from domain import (
     COMMAND_LEVELS,
@@ -354,9 +355,15 @@ def test_risk_grades_and_rectification_look_real(frames):
     hidden = risk[risk["kind"] == "hidden_danger"]
     assert 0.2 < len(hidden) / len(risk) < 0.8
     assert (risk.loc[risk["grade"] == "major", "supervising_leader"].str.contains("区长")).all()
+    # Dates count from the day the demo is built: some deadlines passed, some to come.
+    today = pd.Timestamp(today_cst())
     deadlines = pd.to_datetime(hidden["rectification_deadline"])
-    assert deadlines.dt.year.isin([2026, 2027]).all()
-    assert pd.to_datetime(risk["last_inspection"]).dt.year.eq(2026).all()
+    assert deadlines.between(today - pd.Timedelta(days=320), today + pd.Timedelta(days=135)).all()
+    open_ = hidden[hidden["rectification_status"] != "rectified"]
+    assert (pd.to_datetime(open_["rectification_deadline"]) < today).any()  # overdue ones
+    assert (pd.to_datetime(open_["rectification_deadline"]) > today).any()
+    inspected = pd.to_datetime(risk["last_inspection"])
+    assert inspected.between(today - pd.Timedelta(days=210), today).all()
 
 
 def test_stock_scales_with_depot_level(frames):
@@ -407,18 +414,35 @@ def test_response_and_warning(frames):
     assert len(current) == 1 and len(acts) == 2
     now = current.iloc[0]
     assert now["level"] == 4 and now["reason"] == "汛期强降雨" and now["reason_en"]
-    assert (
-        pd.Timestamp("2026-11-21", tz="UTC")
-        < now["starts_at"]
-        < pd.Timestamp("2026-11-23", tz="UTC")
-    )
+    moment = pd.Timestamp.now(tz="UTC")
+    assert moment - pd.Timedelta(days=2) < now["starts_at"] < moment  # began yesterday
     past = acts[acts["ends_at"].notna()].iloc[0]
     assert past["starts_at"] < past["ends_at"] < now["starts_at"]
-    assert "26 June" in past["reason_en"] and "level IV" in past["reason_en"]
+    assert "level IV" in past["reason_en"]
+    assert f"{past['ends_at'].tz_convert('Asia/Shanghai').day} " in past["reason_en"]
     scope = frames["activation_townships"]
     assert (scope["activation_id"] == current.index[0]).all() and len(scope) == 5
     warning = frames["weather_warnings"].iloc[0]
     assert len(frames["weather_warnings"]) == 1
     assert warning["colour"] == "yellow" and "暴雨" in warning["headline"]
-    assert warning["issued_at"] < pd.Timestamp("2026-11-23", tz="UTC") < warning["expires_at"]
+    assert warning["issued_at"] < moment < warning["expires_at"]  # a newcomer sees it
+    assert warning["expires_at"] - moment > pd.Timedelta(days=2)
+    issued = warning["issued_at"].tz_convert("Asia/Shanghai")
+    assert f"{issued.year}年{issued.month}月{issued.day}日" in warning["headline"]
     assert warning["identifier"].startswith("urn:oid:")
+
+
+def test_dates_count_from_the_day_the_demo_is_built():
+    one, two = build_demo(today=dt.date(2026, 11, 23)), build_demo(today=dt.date(2027, 3, 1))
+    days = pd.Timedelta(days=(dt.date(2027, 3, 1) - dt.date(2026, 11, 23)).days)
+    for table, column in [
+        ("risk_points", "rectification_deadline"),
+        ("risk_points", "last_inspection"),
+        ("response_activations", "starts_at"),
+        ("weather_warnings", "expires_at"),
+    ]:
+        a, b = pd.to_datetime(one[table][column]), pd.to_datetime(two[table][column])
+        assert ((b - a).dropna() == days).all(), (table, column)
+    # The anchored day itself: the schedule the demo was first written with.
+    assert "2026年11月22日" in one["weather_warnings"]["headline"].iloc[0]
+    assert "26 June" in one["response_activations"]["reason_en"].iloc[0]
