@@ -51,7 +51,7 @@ from dash import Patch
 from dashboard.encode import typed
 from dashboard.i18n import t, term_label
 from dashboard.labels import text_width
-from dashboard.mapstyle import FONT_FAMILY
+from dashboard.mapstyle import PAGE_FONTS
 from domain import (
     COMMAND_LEVELS,
     DEPOT_LEVELS,
@@ -548,7 +548,7 @@ def base_figure(
     fig.update_layout(
         template="none",
         # Legends and hover in the app-served font, so hanzi read on any client.
-        font={"family": f"{FONT_FAMILY}, sans-serif"},
+        font={"family": f"{PAGE_FONTS}, sans-serif"},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
         legend={

@@ -17,18 +17,20 @@ Both screens use the same component IDs, so these callbacks serve both.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import dash
+import flask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 from config import Settings
-from dashboard import ids
+from dashboard import fontsubset, ids
 from dashboard.components import details, key_figures, local_time, response_banner, warning_banner
 from dashboard.editor import COLLECTION_OF, record_actions
 from dashboard.figures import (
@@ -302,11 +304,36 @@ def _same_content(old: dict | None, new: dict) -> bool:
     return ow <= w and os_ <= s and oe >= e and on >= n  # still inside the window sent
 
 
+_fonts: dict[tuple, fontsubset.NamesFont] = {}  # by revisions: the same data, the same font
+
+
+def page_font(snap: Snapshot) -> fontsubset.NamesFont:
+    """The subset of the characters of the snapshot's text (see dashboard.fontsubset)."""
+    key = tuple(sorted((layer, rev.revision) for layer, rev in snap.revisions.items()))
+    font = _fonts.get(key)
+    if font is None:
+        frames = [snap.towns, snap.district, snap.risk, snap.materials, snap.forces, snap.command]
+        frames.append(snap.warnings)
+        if snap.activation:
+            frames.append(pd.DataFrame([snap.activation]))
+        font = fontsubset.names_font(fontsubset.characters(frames))
+        if len(_fonts) > 16:
+            _fonts.clear()
+        _fonts[key] = font
+    return fontsubset.remember(font)
+
+
 def first_figures(
     sel: Selection, snap: Snapshot, lang: str, theme: Theme, settings: Settings
 ) -> tuple[dict[str, dict], dict[str, dict]]:
     """Complete figures for a page's first load, and each map's view state."""
-    style = map_style(settings.tile_url, settings.tile_attribution, background=theme.background)
+    font = page_font(snap)
+    style = map_style(
+        settings.tile_url,
+        settings.tile_attribution,
+        background=theme.background,
+        first_face={"url": font.url, "unicode-range": list(font.ranges)},
+    )
     figures, views = {}, {}
     for kind in MAP_KINDS:
         fig = base_figure(
@@ -447,6 +474,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
 
     for kind in MAP_KINDS:
         _register_viewport(app, store, kind)
+    _register_fonts(app, store)
 
     @app.callback(
         Output(ids.DETAILS, "children"),
@@ -477,6 +505,35 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         chain = chain_of_command(snap.command, code) if kind == "command" else None
         actions = record_actions(COLLECTION_OF[kind], code, current_principal(), lang)
         return details(kind, record, lang, chain) + actions
+
+
+def _register_fonts(app: dash.Dash, store: Store) -> None:
+    """Serve the subsets pages name in their styles (content-hashed: cached for good), and
+    ``names.css``, the page's ``@font-face`` of the current one, linked in every page's
+    head (so the first paint already knows it: no race with the GB2312 file)."""
+    app.config.external_stylesheets.append(app.get_relative_path(fontsubset.ROUTE + "names.css"))
+
+    @app.server.route(fontsubset.ROUTE + "names.css")
+    def names_css() -> flask.Response:
+        try:
+            css = page_font(snapshot(store)).css()
+        except StoreUnavailable:
+            css = "/* the store is unreachable: the GB2312 file draws every character */\n"
+        response = flask.Response(css, mimetype="text/css")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    @app.server.route(fontsubset.ROUTE + "<name>")
+    def names_font(name: str) -> flask.Response:
+        font = fontsubset.lookup(name)
+        if font is None:  # another worker's page: the same data gives the same subset
+            with contextlib.suppress(StoreUnavailable):
+                font = page_font(snapshot(store))
+            if font is None or font.name != name:
+                flask.abort(404)
+        response = flask.Response(fontsubset.subset_bytes(font.characters), mimetype="font/woff2")
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:

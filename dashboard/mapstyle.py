@@ -19,11 +19,17 @@ order, so plotly never sees a changed style and never reloads it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 # The family the page's CSS (assets/fonts.css) declares over the same files;
 # also usable as a map ``textfont.family``.
 FONT_FAMILY = "Noto Sans SC Local"
+# The page's family for GB2312's whole file, named after FONT_FAMILY in CSS font-family
+# lists: the browser fetches it only for a character the family before it lacks
+# (FONT_FAMILY holds Latin and the store's own characters, see dashboard.fontsubset).
+FONT_FAMILY_GB2312 = "Noto Sans SC GB2312"
+PAGE_FONTS = f'"{FONT_FAMILY}", "{FONT_FAMILY_GB2312}"'
 
 # What each font file holds, as CSS unicode-range values. scripts/build_fonts.py
 # builds the files from these ranges and checks that they cover every glyph.
@@ -64,11 +70,26 @@ EMPTY_SOURCE = "fourmaps-empty"
 BASEMAP = "basemap"
 
 
+def parse_ranges(ranges: tuple[str, ...] | list[str]) -> set[int]:
+    """Code points of CSS unicode-range values such as ``U+4E00-9FFF``."""
+    points: set[int] = set()
+    for value in ranges:
+        match = re.fullmatch(r"U\+([0-9A-F]{1,6})(?:-([0-9A-F]{1,6}))?", value, re.IGNORECASE)
+        if not match:
+            raise ValueError(f"not a unicode-range: {value!r}")
+        start = int(match[1], 16)
+        end = int(match[2], 16) if match[2] else start
+        points.update(range(start, end + 1))
+    return points
+
+
 def _default_asset_url(path: str) -> str:
     return f"/assets/{path}"
 
 
-def font_faces(asset_url: Callable[[str], str] | None = None) -> dict[str, list[dict]]:
+def font_faces(
+    asset_url: Callable[[str], str] | None = None, first: dict | None = None
+) -> dict[str, list[dict]]:
     """The style's ``font-faces``: each fontstack plotly may ask for -> app-served files.
 
     Parameters
@@ -76,12 +97,19 @@ def font_faces(asset_url: Callable[[str], str] | None = None) -> dict[str, list[
     asset_url
         Turns a path under ``assets/`` into its URL; pass ``app.get_asset_url``
         when the app runs under a URL prefix. Default: ``/assets/<path>``.
+    first
+        A face (``{"url": ..., "unicode-range": [...]}``) tried before the
+        GB2312 file: MapLibre draws a character with the first face whose
+        range holds it, and fetches only that face (see dashboard.fontsubset).
     """
     url = asset_url or _default_asset_url
-    return {
-        stack: [{"url": url(path), "unicode-range": list(FONT_FILES[path])} for path in files]
-        for stack, files in FONTSTACKS.items()
-    }
+    faces = {}
+    for stack, files in FONTSTACKS.items():
+        listed = [{"url": url(path), "unicode-range": list(FONT_FILES[path])} for path in files]
+        if first is not None:
+            listed.insert(1, first)  # after Latin, before the GB2312 file
+        faces[stack] = listed
+    return faces
 
 
 def map_style(
@@ -91,6 +119,7 @@ def map_style(
     background: str = DEFAULT_BACKGROUND,
     asset_url: Callable[[str], str] | None = None,
     tile_size: int = 256,
+    first_face: dict | None = None,
 ) -> dict:
     """The complete MapLibre style for ``layout.map.style``.
 
@@ -108,6 +137,8 @@ def map_style(
         under a URL prefix). Default: ``/assets/<path>``.
     tile_size
         Pixel size of one tile.
+    first_face
+        A font face tried before the GB2312 file (the store's own characters).
 
     Returns
     -------
@@ -133,5 +164,5 @@ def map_style(
         "name": "fourmaps",
         "sources": sources,
         "layers": layers,
-        "font-faces": font_faces(asset_url),
+        "font-faces": font_faces(asset_url, first_face),
     }

@@ -232,3 +232,39 @@ def test_figures_say_what_they_count(new_page, server, store, size):
     assert "Select All" not in text and "Search" not in text
     page.screenshot(path=str(SHOTS / f"desk-filters-{size[0]}.png"))
     assert page.console_errors == []
+
+
+def test_a_township_pick_fetches_only_the_stores_own_characters(new_page, server, store):
+    """Fonts: the page and its maps fetch the subset of the store's characters
+    (~170 KB), never GB2312's 2.4 MB file, and nothing from outside."""
+    page = new_page()
+    fonts: dict[str, int] = {}
+
+    def on_response(response: Any) -> None:
+        url = response.url.split("?")[0]
+        if url.endswith(".woff2") and url not in fonts:
+            fonts[url] = len(response.body())
+
+    page.on("response", on_response)
+    sign_in(page, server)
+    page.goto(server + "/")
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    town = store.read("townships").iloc[6]
+    page.click("#filter-townships")
+    page.keyboard.type(town["name"])
+    page.get_by_role("option", name=town["name"], exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
+        f" === '{town['code']}'",
+        timeout=30_000,
+    )
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    names = {url: size for url, size in fonts.items() if "/_fourmaps/fonts/" in url}
+    assert len(names) == 1, fonts
+    assert not any(url.endswith("/cjk.woff2") for url in fonts), fonts
+    assert sum(names.values()) <= 300_000, fonts
+    shown = set(page.evaluate(RENDERED_NAMES_JS, "map-risk"))
+    assert town["name"] in shown
+    assert outside_requests(page, server) == []
+    assert page.console_errors == []
