@@ -172,3 +172,28 @@ window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
+
+/* The desk's filter in its URL: pushed to the history (Back returns to the last view,
+   a bookmark opens it), and carried by the language links. */
+window.dash_clientside.fourmaps.filterToUrl = function (filter) {
+  const nc = window.dash_clientside.no_update;
+  if (!filter) return nc;
+  const params = new URLSearchParams(window.location.search);
+  const towns = filter.townships || [];
+  if (towns.length) params.set("township", towns.join(",")); else params.delete("township");
+  params.set("level", filter.level ? String(filter.level) : "all");
+  if (filter.grades === null || filter.grades === undefined) params.delete("grades");
+  else params.set("grades", filter.grades.length ? filter.grades.join(",") : "none");
+  const search = "?" + params.toString();
+  if (search !== window.location.search) {
+    window.history.pushState({}, "", window.location.pathname + search);
+  }
+  ["zh", "en"].forEach(function (lang) {
+    const p = new URLSearchParams(params);
+    p.set("lang", lang);
+    if (document.getElementById("lang-" + lang)) {
+      window.dash_clientside.set_props("lang-" + lang, {href: window.location.pathname + "?" + p});
+    }
+  });
+  return search;
+};

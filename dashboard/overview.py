@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from auth import Principal
 from config import Settings
 from dashboard import editor, ids
 from dashboard.components import key_figures, response_banner, warning_banner
-from dashboard.figures import level_label
+from dashboard.figures import MAP_KINDS, level_label
 from dashboard.i18n import dropdown_labels, name_of, t, term_label
 from dashboard.maps import filter_data
 from dashboard.screen import PageData, hidden_state, map_cards, status
 from domain import RISK_GRADES
 from layers import Filter
+
+URL_SYNC = "url-sync"  # the filter-to-URL callback's output (it sets the language links)
 
 
 def _filters(data: PageData, lang: str) -> html.Div:
@@ -121,6 +124,7 @@ def layout(
             ),
             *hidden_state(data, settings),
             *editor.page_parts(),
+            html.Div(id=URL_SYNC, hidden=True),
         ],
         className="overview",
         lang="zh-CN" if lang == "zh" else "en",
@@ -128,7 +132,28 @@ def layout(
 
 
 def register(app: dash.Dash) -> None:
-    """The filter controls write the filter store the maps listen to."""
+    """The filter controls write the filter store the maps listen to; the filter goes
+    into the URL (a view can be bookmarked, Back works, the language links keep it);
+    a click on a township's bubble selects that township."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="fourmaps", function_name="filterToUrl"),
+        Output(URL_SYNC, "title"),
+        Input(ids.FILTER, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.TOWNSHIPS, "value"),
+        [Input(ids.map_graph(kind), "clickData") for kind in MAP_KINDS],
+        prevent_initial_call=True,
+    )
+    def pick_township(*clicks: dict | None) -> list[str]:
+        click = clicks[MAP_KINDS.index(str(ctx.triggered_id).removeprefix("map-"))]
+        points = (click or {}).get("points") or []
+        code = points[0].get("customdata") if points else None
+        if not isinstance(code, str) or not code.startswith("township:"):
+            raise PreventUpdate
+        return [code.removeprefix("township:")]
 
     @app.callback(
         Output(ids.FILTER, "data"),

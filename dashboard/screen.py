@@ -20,6 +20,7 @@ from dashboard.maps import (
     screen_theme,
     status_line,
 )
+from domain import RISK_GRADES, keys
 from layers import Filter
 from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
 from store import Store, StoreUnavailable
@@ -54,9 +55,10 @@ def default_filter(
     """The filter a page opens with: URL parameters, else the response in force.
 
     ``?township=CODE[,CODE]`` fixes townships (one wall per township centre),
-    ``?level=1..4`` or ``?level=all`` the response level. A value that names
-    no township in ``known`` (default: any code is known), or no level, is
-    ignored and returned in ``ignored``: the page opens as if it were not there.
+    ``?level=1..4`` or ``?level=all`` the response level, ``?grades=major,larger``
+    the risk grades (``none`` for none; the desk writes its filters there). A value
+    that names no township in ``known`` (default: any code is known), no level or no
+    grade is ignored and returned in ``ignored``: the page opens as if it were not there.
     """
     ignored: dict[str, str] = {}
     level: int | str | None = activation["level"] if activation else None
@@ -73,7 +75,13 @@ def default_filter(
         if unknown:
             ignored["township"] = ",".join(unknown)
         towns = [code for code in towns if code in known]
-    return UrlFilter(Filter.of(towns, level), ignored)
+    grades = None
+    if "grades" in query:
+        asked = [g for g in query["grades"].split(",") if g and g != "none"]
+        grades = [g for g in asked if g in keys(RISK_GRADES)]
+        if len(grades) < len(asked):
+            ignored["grades"] = ",".join(g for g in asked if g not in grades)
+    return UrlFilter(Filter.of(towns, level, grades), ignored)
 
 
 def page_data(

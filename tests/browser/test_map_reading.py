@@ -268,3 +268,34 @@ def test_a_township_pick_fetches_only_the_stores_own_characters(new_page, server
     assert town["name"] in shown
     assert outside_requests(page, server) == []
     assert page.console_errors == []
+
+
+def test_filters_live_in_the_url_through_a_language_switch_and_back(new_page, server, store):
+    page = open_page(new_page, server, "/")
+    town = store.read("townships").iloc[4]
+    page.click("#filter-townships")
+    page.keyboard.type(town["name"])
+    page.get_by_role("option", name=town["name"], exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('township=')", timeout=20_000)
+    page.get_by_label("低风险").uncheck()
+    page.wait_for_function("() => !location.search.includes('low')", timeout=20_000)
+    assert f"township={town['code']}" in page.url
+
+    page.click("#lang-en")
+    page.wait_for_selector("text=Risks and hidden dangers", timeout=30_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    assert "lang=en" in page.url and f"township={town['code']}" in page.url
+    assert page.inner_text("#filter-townships").strip().startswith(town["name_en"])
+    assert not page.get_by_label("Low", exact=True).is_checked()
+    assert page.get_by_label("Major", exact=True).is_checked()
+    risks = store.read("risk_points")
+    shown = risks[(risks["township_code"] == town["code"]) & (risks["grade"] == "larger")]
+    assert page.inner_text("[data-key=grade-larger] .kf-value") == str(len(shown))
+
+    page.go_back()
+    page.wait_for_selector("text=风险隐患图", timeout=30_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    assert "lang=en" not in page.url and f"township={town['code']}" in page.url
+    assert page.inner_text("#filter-townships").strip().startswith(town["name"])
+    assert page.console_errors == []
