@@ -82,16 +82,21 @@ def place_names(
     font_px: float,
     lang: str,
     keep_free: tuple[float, float, float, float] | None = None,
-    smallest: float = 0.7,
+    smallest: float = 0.85,
 ) -> tuple[pd.DataFrame, float]:
     """Names placed as :func:`place_names_at`, in the largest font (``font_px`` down to
-    ``smallest`` times it) at which every name finds a free place; and that font size."""
+    ``smallest`` times it) at which as many names find a free place as can; and that size."""
+    # Shrinking only helps names that collide with each other; one whose only place is
+    # under the legend gains nothing from it. So: the largest size that places as many
+    # names as the smallest does.
+    floor = smallest * font_px
+    best = place_names_at(towns, box, width, height, floor, lang, keep_free)[1]
     size = float(font_px)
     while True:
         names, failed = place_names_at(towns, box, width, height, size, lang, keep_free)
-        if not failed or size <= smallest * font_px:
+        if failed <= best or size <= floor:
             return names, size
-        size = max(round(size * 0.9, 1), smallest * font_px)
+        size = max(round(size * 0.9, 1), floor)
 
 
 def place_names_at(
@@ -136,11 +141,11 @@ def place_names_at(
         ox, oy = _beside(half_w, half_h)
         px = np.concatenate([px, px[0] + ox])
         py = np.concatenate([py, py[0] + oy])
+        # A sliver of a township at the map's edge: its name just inside the edge.
+        px = np.clip(px, half_w, max(width - half_w, half_w))
+        py = np.clip(py, half_h, max(height - half_h, half_h))
         boxes = np.column_stack([px - half_w, py - half_h, px + half_w, py + half_h])
-        inside = (
-            (boxes[:, 0] >= 0) & (boxes[:, 1] >= 0)
-            & (boxes[:, 2] <= width) & (boxes[:, 3] <= height)
-        )  # fmt: skip
+        inside = (boxes[:, 2] <= width + 0.5) & (boxes[:, 3] <= height + 0.5)
         options.append((town["code"], text, px, py, boxes, inside))
     # Small townships first (fewest places); whoever found no free place goes first
     # in the next pass.

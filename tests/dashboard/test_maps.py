@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import geopandas as gpd
@@ -214,3 +215,45 @@ def test_maps_draw_points_up_to_3000_and_command_nodes_up_to_600(sel, kind, rows
         assert bubbles["customdata"], "no township totals"
         apart = getattr(many, kind)["township_code"].isna()  # the chain above the townships
         assert sorted(drawn_codes(updates, kind)) == sorted(getattr(many, kind)["code"][apart])
+
+
+def test_township_names_stay_apart_and_in_view(sel):
+    """Every name of the townships in view is placed, inside the map and off the legend,
+    and no two name boxes overlap at the font chosen."""
+    from dashboard.labels import place_names, text_box, visible_townships
+
+    theme = maps.THEMES["overview"]
+    box = maps.view_bounds(maps._view(sel, theme), theme.width, theme.height)
+    towns = visible_townships(sel.towns, box)
+    legend = maps._legend_px(SPECS["risk"], "zh", theme)
+    names, size = place_names(towns, box, theme.width, theme.height, 12, "zh", legend)
+    assert sorted(names["code"]) == sorted(sel.towns["code"]) and size >= 0.85 * 12
+    w, s, e, n = box
+    top, bottom = (math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (n, s))
+    boxes = []
+    for row in names.itertuples():
+        px = (row.x - w) / (e - w) * theme.width
+        py = (
+            (top - math.log(math.tan(math.pi / 4 + math.radians(row.y) / 2)))
+            / (top - bottom)
+            * theme.height
+        )
+        assert 0 <= px <= theme.width and 0 <= py <= theme.height
+        width, height = text_box(row.text, size)
+        boxes.append((px - width / 2, py - height / 2, px + width / 2, py + height / 2))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    # A name at the edge of its township when that is the only free place, never far off.
+    placed = visible_townships(sel.towns, box).set_index("code")
+    for row in names.itertuples():
+        town = placed.loc[row.code, "geom"]
+        assert town.distance(shapely.Point(row.x, row.y)) < 0.05  # degrees, ~5 km
+    # A township whose anchor left the view keeps its name inside the part still shown.
+    town = sel.towns.iloc[3]
+    x0, y0, x1, y1 = town["geom"].bounds
+    view = [x0 - 0.02, y0, x0 + (x1 - x0) * 0.3, y1]
+    if not view[0] <= town["anchor_x"] <= view[2]:
+        names, _ = place_names(visible_townships(sel.towns, view), view, 600, 300, 12, "zh")
+        row = names.set_index("code").loc[town["code"]]
+        assert view[0] <= row["x"] <= view[2]
