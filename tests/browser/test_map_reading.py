@@ -299,3 +299,26 @@ def test_filters_live_in_the_url_through_a_language_switch_and_back(new_page, se
     assert "lang=en" not in page.url and f"township={town['code']}" in page.url
     assert page.inner_text("#filter-townships").strip().startswith(town["name"])
     assert page.console_errors == []
+
+
+WALL_READING_JS = (Path(__file__).with_name("wall_reading.js")).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "size", [(1920, 1080), (3840, 2160), (5760, 1080)], ids=["1080p", "4k", "5760"]
+)
+def test_the_wall_reads_from_five_metres(new_page, server, size):
+    """Text and markers sized for the distance, the district filling its panel, legends
+    off the data (sizes in px of the screen; 4K doubles 1080p)."""
+    page = open_page(new_page, server, "/wall", size)
+    found = page.evaluate(WALL_READING_JS)
+    scale = min(size[0] / 1920, size[1] / 1080)
+    print(size, found)
+    assert found["kfValue"] >= 28 * scale and found["kfLabel"] >= 18 * scale, found
+    assert found["title"] >= 22 * scale, found
+    for graph_id, seen in found["maps"].items():
+        assert seen["legendOverlapPx"] == 0, (graph_id, seen)
+        assert seen["fill"] >= 80, (graph_id, seen)  # the district fills its panel
+        assert seen["names"] >= 18 * scale and seen["legendFont"] >= 18 * scale, seen
+        assert seen["biggest"] >= 22 * scale, (graph_id, seen)
+    page.screenshot(path=str(SHOTS / f"wall-{size[0]}x{size[1]}.png"))
