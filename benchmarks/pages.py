@@ -65,11 +65,17 @@ class Traffic:
 
     bodies: list[dict] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
+    fonts: dict[str, int] = field(default_factory=dict)  # font URL -> bytes fetched
 
     def attach(self, page: Any) -> None:
         page.on("requestfinished", self._finished)
 
     def _finished(self, request: Any) -> None:
+        if request.url.split("?")[0].endswith(".woff2"):
+            with contextlib.suppress(Exception):
+                got = int(request.sizes()["responseBodySize"])
+                self.fonts[request.url] = max(self.fonts.get(request.url, 0), got)
+            return
         if "/_dash-update-component" not in request.url:
             return
         with contextlib.suppress(Exception):  # a request of a closed page
@@ -78,7 +84,7 @@ class Traffic:
 
     def clear(self) -> None:
         self.bodies.clear()
-        self.sizes.clear()
+        self.sizes.clear()  # (fonts stay: what a page fetched since its context was new)
 
 
 def open_page(browser: Any, headers: dict[str, str] | None = None) -> tuple[Any, Any, Traffic]:

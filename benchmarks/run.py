@@ -53,10 +53,11 @@ def code_state() -> dict[str, object]:
     return {"commit": git("rev-parse", "--short", "HEAD"), "changed": changed}
 
 
-def pick_township(frames: dict) -> tuple[str, str, int]:
-    """A typical township: the one with the median number of risk points."""
+def pick_township(frames: dict, nth: int = 0) -> tuple[str, str, int]:
+    """A typical township: the one with the median number of risk points (``nth=1``:
+    the next one, for a second pick)."""
     counts = frames["risk_points"]["township_code"].value_counts().sort_values(kind="stable")
-    code = str(counts.index[len(counts) // 2])
+    code = str(counts.index[len(counts) // 2 + nth])
     towns = frames["townships"].set_index("code")
     return code, str(towns.loc[code, "name"]), int(counts[code])
 
@@ -91,9 +92,18 @@ def _filter_cases(app: str, captured: dict, code: str) -> dict[str, dict]:
 
 
 def bench_app(
-    browser: object, app: str, store_kind: str, url: str, runs: int, town: tuple, log_dir: Path
+    browser: object,
+    app: str,
+    store_kind: str,
+    url: str,
+    runs: int,
+    town: tuple,
+    log_dir: Path,
+    second: tuple | None = None,
+    path: str = PATH,
+    replays_too: bool = True,
 ) -> dict:
-    """Every figure of one app on one store."""
+    """Every figure of one app on one store; ``second``: a township picked after ``town``."""
     code, name, _ = town
     shots = OUT / "screenshots"
     result: dict = {"runs": runs, "busy_cpu": []}
@@ -104,19 +114,19 @@ def bench_app(
             result["served_s"] = proc.start()
             context, page, traffic = pages.open_page(browser, proc.headers)
             goto_at = time.monotonic()
-            first = pages.first_render(page, proc.url + PATH)
+            first = pages.first_render(page, proc.url + path)
             result["startup_complete_s"] = goto_at - proc.started + first
             print(
                 f"  {app}: GET / 200 after {proc.served:.1f} s, first page complete after "
                 f"{result['startup_complete_s']:.1f} s",
                 flush=True,
             )
-            if app != "floor":
+            if app != "floor" and replays_too:
                 pages.select_township(page, code, name)  # warms up, and shows the request to copy
                 captured = pages.filter_request(traffic, trigger)
             context.close()
 
-            if app != "floor":
+            if app != "floor" and replays_too:
                 result["filter"] = {}
                 result["captured_request"] = captured
                 # Fast answers take ~0.1 s: more runs cost nothing; naive ones take ~5 s.
@@ -128,11 +138,12 @@ def bench_app(
                     )
 
             cold, warm, redraw, redraw_bytes, timelines = [], [], [], [], []
+            redraw2, font_bytes = [], []
             for n in range(runs):
                 result["busy_cpu"].append(settle())
                 context, page, traffic = pages.open_page(browser, proc.headers)
                 shot = shots / f"{store_kind}-{app}.png" if n == 0 else None
-                cold.append(pages.first_render(page, proc.url + PATH, shot))
+                cold.append(pages.first_render(page, proc.url + path, shot))
                 timelines.append(pages.timeline(page))
                 result["busy_cpu"].append(settle())
                 warm.append(pages.reload_render(page))
@@ -142,10 +153,17 @@ def bench_app(
                 # (the floor re-frames its empty maps: the redraw no data path can beat)
                 redraw.append(pages.select_township(page, code, name, shot))
                 redraw_bytes.append(sum(traffic.sizes))
+                if second is not None:
+                    result["busy_cpu"].append(settle())
+                    redraw2.append(pages.select_township(page, second[0], second[1]))
+                # Fonts fetched since the context was new: cold load, reload, the picks.
+                font_bytes.append(sum(traffic.fonts.values()))
+                result.setdefault("fonts_fetched", dict(traffic.fonts))
                 context.close()
                 print(
                     f"  {app} run {n + 1}/{runs}: cold {cold[-1]:.2f} s, warm {warm[-1]:.2f} s"
-                    + (f", redraw {redraw[-1]:.2f} s" if redraw else ""),
+                    + (f", redraw {redraw[-1]:.2f} s" if redraw else "")
+                    + (f", second pick {redraw2[-1]:.2f} s" if redraw2 else ""),
                     flush=True,
                 )
             result.update(
@@ -153,13 +171,31 @@ def bench_app(
                 warm_s=_median(warm),
                 redraw_s=_median(redraw),
                 redraw_browser_bytes=_median(redraw_bytes),
-                samples={"cold": cold, "warm": warm, "redraw": redraw},
+                redraw2_s=_median(redraw2),
+                font_bytes=_median(font_bytes),
+                samples={"cold": cold, "warm": warm, "redraw": redraw, "redraw2": redraw2},
                 timeline_cold=_summary(timelines),
                 memory=proc.memory(),
             )
         except Exception:
             proc.check_alive()  # say so if the app died under us
             raise
+    return result
+
+
+def bench_demo(browser: object, runs: int, log_dir: Path) -> dict:
+    """The demo district (what a newcomer opens), fast against the floor, on SQLite."""
+    from data.demo import build_demo
+
+    frames = build_demo()
+    town, second = pick_township(frames), pick_township(frames, 1)
+    print(f"\n== demo: loading ...; one township = {town[1]}, then {second[1]}", flush=True)
+    with city_store("sqlite", frames) as loaded:
+        result: dict = {"load_s": loaded.load_seconds, "server": loaded.server_version, "apps": {}}
+        for app in ("fast", "floor"):
+            result["apps"][app] = bench_app(
+                browser, app, "demo", loaded.url, runs, town, log_dir, second, "/", False
+            )
     return result
 
 
@@ -171,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         "--naive-runs", type=int, default=3, help="runs of the naive page (10-20 s each)"
     )
     parser.add_argument("--seed", type=int, default=None, help="city generator seed")
+    parser.add_argument(
+        "--no-demo", action="store_true", help="skip the demo's pages (fast and floor, SQLite)"
+    )
     args = parser.parse_args(argv)
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     started = time.monotonic()
@@ -183,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built = time.perf_counter()
     frames = build_city() if args.seed is None else build_city(args.seed)
-    town = pick_township(frames)
+    town, second = pick_township(frames), pick_township(frames, 1)
     print(
         f"City set built in {time.perf_counter() - built:.1f} s: "
         + ", ".join(
@@ -215,10 +254,13 @@ def main(argv: list[str] | None = None) -> int:
                 for app in ("fast", "naive", "floor"):
                     runs = args.naive_runs if app == "naive" else args.runs
                     store_result["apps"][app] = bench_app(
-                        browser, app, kind, loaded.url, runs, town, log_dir
+                        browser, app, kind, loaded.url, runs, town, log_dir, second
                     )
                 results["stores"][kind] = store_result
             print_store(kind, store_result, machine)
+        if not args.no_demo:
+            results["demo"] = bench_demo(browser, args.runs, log_dir)
+            print_store("demo (SQLite)", results["demo"], machine)
     results["elapsed_s"] = time.monotonic() - started
     print_targets(results)
     path = OUT / f"results-{stamp}.json"
