@@ -197,3 +197,42 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
   });
   return search;
 };
+
+/* Warm each map's text pipeline while the page is idle. The first label a MapLibre map
+   ever draws costs ~2 s here in software WebGL (its symbol shaders and glyph atlas; the
+   font file itself loads in ~5 ms), and at city zoom the first labels come with the first
+   township pick. So once a map has drawn, it draws one nearly transparent character in
+   the app's font, then removes it. */
+(function () {
+  const warmed = new WeakSet();
+  function warm(map) {
+    if (warmed.has(map) || window.__fourmapsNoWarmText) return;  // (off: to measure it)
+    warmed.add(map);
+    const id = "fourmaps-warm-text";
+    const start = function () {
+      if (map.getLayer(id) || !map.isStyleLoaded()) return;
+      const c = map.getCenter();
+      map.addSource(id, { type: "geojson", data: { type: "Feature", properties: {},
+        geometry: { type: "Point", coordinates: [c.lng, c.lat] } } });
+      map.addLayer({ id: id, type: "symbol", source: id, layout: {
+        "text-field": "镇", "text-font": ["Open Sans Regular"], "text-size": 12,
+        "text-allow-overlap": true }, paint: { "text-opacity": 0.01 } });
+      map.once("idle", function () {
+        if (map.getLayer(id)) map.removeLayer(id);
+        if (map.getSource(id)) map.removeSource(id);
+      });
+    };
+    const later = window.requestIdleCallback || function (f) { return setTimeout(f, 200); };
+    later(start, { timeout: 3000 });
+  }
+  function scan() {
+    document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
+      const map = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+        && gd._fullLayout.map._subplot.map;
+      if (map && !warmed.has(map)) {
+        if (map.loaded()) warm(map); else map.once("idle", function () { warm(map); });
+      }
+    });
+  }
+  setInterval(scan, 1000);
+})();

@@ -671,15 +671,6 @@ def slot_updates(
     return updates
 
 
-def township_names(anchors: pd.DataFrame, lang: str) -> dict:
-    """The names slot: these townships' names at their anchors (none: an empty slot)."""
-    return {
-        "lon": anchors["x"].round(5).tolist(),
-        "lat": anchors["y"].round(5).tolist(),
-        "text": anchors["name_en" if lang == "en" else "name"].tolist(),
-    }
-
-
 def _aggregate(
     spec: MapSpec,
     frame: pd.DataFrame,

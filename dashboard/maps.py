@@ -49,7 +49,7 @@ from dashboard.figures import (
     with_updates,
 )
 from dashboard.i18n import t
-from dashboard.labels import place_names, visible_townships
+from dashboard.labels import map_name, place_names, visible_townships
 from dashboard.mapstyle import map_style
 from layers import Filter
 from layers.command import chain_of_command
@@ -212,8 +212,13 @@ def map_content(
     lang: str,
     theme: Theme,
     towns: gpd.GeoDataFrame | None = None,
+    names_before: list | None = None,
 ) -> tuple[dict[int, dict], dict]:
     """What one map draws for a selection and a viewport, and the view state to remember.
+
+    ``names_before`` (a view state's ``names``) are kept as they are while the same
+    townships are in view and every name still is: a pan or the re-framing's own
+    move then redraws no text.
 
     Modes: ``all`` (every point), ``totals`` (one bubble per township) and
     ``detail`` (the points in a window around the viewport). ``view=None`` is
@@ -227,14 +232,14 @@ def map_content(
     shown = bbox or view_bounds(_view(sel, theme, kind, lang), theme.width, theme.height)
     in_view = visible_townships(sel.towns if towns is None else towns, shown)
     named = len(in_view) <= NAMES_LIMIT
-    names, names_px = (
-        place_names(
-            in_view, shown, theme.width, theme.height, theme.font_size, lang,
-            keep_free=_legend_px(spec, lang, theme),
-        )
-        if named
-        else (None, theme.font_size)
-    )  # fmt: skip
+    names, names_px = (None, theme.font_size)
+    if named:
+        names, names_px = _kept_names(names_before, in_view, shown, lang)
+        if names is None:
+            names, names_px = place_names(
+                in_view, shown, theme.width, theme.height, theme.font_size, lang,
+                keep_free=_legend_px(spec, lang, theme),
+            )  # fmt: skip
     state = {
         "zoom": zoom,
         "bbox": bbox,
@@ -281,6 +286,23 @@ def _legend_px(spec: MapSpec, lang: str, theme: Theme) -> tuple[float, float, fl
     """Where the legend of points covers the map, in px (left, top, right, bottom)."""
     width, height = spec.legend_box(lang, theme.font_size)
     return (theme.width - width, 0.0, float(theme.width), float(height + theme.toolbar_px))
+
+
+def _kept_names(
+    before: list | None, in_view: gpd.GeoDataFrame, shown: tuple | list, lang: str
+) -> tuple[pd.DataFrame | None, float]:
+    """The names drawn before, when the same townships are in view and each name still is."""
+    if not before or sorted(row[0] for row in before) != sorted(in_view["code"]):
+        return None, 0.0
+    west, south, east, north = shown
+    if not all(west <= x <= east and south <= y <= north for _, x, y, _ in before):
+        return None, 0.0
+    text = {row["code"]: map_name(row, lang) for row in in_view.to_dict("records")}
+    frame = pd.DataFrame(
+        [{"code": c, "text": text[c], "x": x, "y": y} for c, x, y, _ in before],
+        columns=["code", "text", "x", "y"],
+    )
+    return frame, before[0][3]
 
 
 def _names_state(names: pd.DataFrame | None, font_px: float) -> list | None:
@@ -457,7 +479,13 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 new_views.append(no_update)
                 continue
             updates, view_state = map_content(
-                kind, sel, None if reframe else view, lang, theme, snap.towns
+                kind,
+                sel,
+                None if reframe else view,
+                lang,
+                theme,
+                snap.towns,
+                None if reframe else (view or {}).get("names"),
             )
             if "townships" in changed:
                 updates |= _outline_updates(snap)
@@ -559,7 +587,9 @@ def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
         except StoreUnavailable:
             return no_update, no_update
         sel = snap.select(filter_from(filter_store))
-        updates, state = map_content(kind, sel, viewport, lang, screen_theme(screen), snap.towns)
+        before = (view or {}).get("names")
+        theme = screen_theme(screen)
+        updates, state = map_content(kind, sel, viewport, lang, theme, snap.towns, before)
         if not _same_content(view, state):
             return as_patch(updates), state
         if view.get("names") == state["names"]:
