@@ -199,6 +199,7 @@ def test_labels_render_offline_and_update(
     faces = page.evaluate(FONT_STATUS_JS)
     maplibre_faces = [f for f in faces if f["family"].startswith("maplibre-gl-font-face")]
     assert len(maplibre_faces) >= 2 and all(f["status"] == "loaded" for f in maplibre_faces)
+
     # (document.fonts.check() is true for a family the page never declared: ask the faces.)
     def statuses(family: str) -> list[str]:
         return [f["status"] for f in faces if f["family"].strip("\"'") == family]

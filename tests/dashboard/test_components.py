@@ -50,7 +50,7 @@ def test_one_name_per_thing_for_boats():
 
 def test_channels_and_phones_read_as_words_and_whole_numbers():
     assert channels_text("phone,dingtalk,video", "zh") == "电话、钉钉、视频"
-    assert channels_text("phone,satellite,radio", "en") == "phone, satellite phone, radio"
+    assert channels_text("phone,satellite,radio", "en") == "Phone, Satellite phone, Radio"
     record = {
         "name": "测试站", "code": "CMD-1", "level": "village", "township_name": "",
         "duty_officer": "王明", "duty_phone": "13912345678", "channels": "phone,radio",

@@ -85,7 +85,11 @@ def test_many_points_become_township_totals_with_exact_counts(snap):
     sel = snap.select(Filter.of())
     spec = SPECS["materials"]
     updates = slot_updates(spec, sel.materials, sel.towns, "zh", aggregate=True)
-    bubbles = {"text": [t for s in spec.totals_slots for t in updates[s]["text"]]}
+    slots = [updates[s] for s in spec.totals_slots]
+    bubbles = {key: [v for slot in slots for v in slot[key]] for key in ("text", "customdata")}
+    bubbles["hovertext"] = [v for slot in slots for v in slot["hovertext"]]
+    bubbles["lon"] = np.concatenate([decode(slot["lon"]) for slot in slots])
+    bubbles["lat"] = np.concatenate([decode(slot["lat"]) for slot in slots])
     assert codes_on_map(updates, spec) == []
     # Each township's bubble: its own count, at its own anchor, in its hover.
     per_town = sel.materials["township_code"].astype(str).value_counts()
@@ -93,10 +97,11 @@ def test_many_points_become_township_totals_with_exact_counts(snap):
     codes = [code.removeprefix("township:") for code in bubbles["customdata"]]
     counts = [int(text.replace(",", "")) for text in bubbles["text"]]
     assert dict(zip(codes, counts, strict=True)) == per_town.to_dict()
-    assert np.allclose(decode(bubbles["lon"]), towns.loc[codes, "anchor_x"], atol=1e-5)
-    assert np.allclose(decode(bubbles["lat"]), towns.loc[codes, "anchor_y"], atol=1e-5)
+    assert np.allclose(bubbles["lon"], towns.loc[codes, "anchor_x"], atol=1e-5)
+    assert np.allclose(bubbles["lat"], towns.loc[codes, "anchor_y"], atol=1e-5)
     for code, count, hover in zip(codes, counts, bubbles["hovertext"], strict=True):
-        assert hover == f"{towns.loc[code, 'name']}<br>数量 {count:,}"
+        # then what the map's bubbles answer: here the key stock
+        assert hover.startswith(f"{towns.loc[code, 'name']}<br>数量 {count:,} · 编织袋 ")
 
 
 def test_command_links_join_each_node_to_its_parent(snap):
