@@ -733,7 +733,14 @@ def test_banners_follow_the_response_and_warning_on_an_open_wall(new_page, tmp_p
         try:
             in_force = store.current_activation()["level"]  # the demo's open-ended IV
             assert _banner(page, response)[0] == f"response response-{in_force}"
-            assert _banner(page, warning) is None  # the demo's warning has expired
+            # The demo's warning is in force whenever it was loaded: a newcomer sees one.
+            assert _banner(page, warning)[0] == "warning warning-yellow"
+            store.execute(
+                sa.update(schema.weather_warnings).values(
+                    expires_at=datetime.now(UTC) - timedelta(seconds=1)
+                )
+            )  # it ends, so the rest is about the warning issued below
+            _wait_banner(page, warning, None, CHANGE_LIMIT)
 
             now = datetime.now(UTC)
             store.execute(
