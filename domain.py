@@ -38,6 +38,47 @@ RECTIFICATION_STATUSES: tuple[Term, ...] = (
     Term("rectified", "已整改", "Rectified", "#20a050"),
 )
 
+# The rectification ledger (台账) of a hidden danger: found (排查登记) ->
+# rectifying (整改) -> rectified (reported, with measures and a note) ->
+# verified and closed (验收销号); sent back (reopened) at verification.
+# ``risk_points.rectification_status`` keeps the map's three states (open,
+# in_progress, rectified); verified is rectified with a verification recorded.
+LEDGER_STATUSES: tuple[Term, ...] = (
+    Term("found", "已登记", "Found", "#e02020"),
+    Term("rectifying", "整改中", "Rectifying", "#f08c00"),
+    Term("rectified", "已整改待验收", "Rectified", "#2f7fe0"),
+    Term("verified", "已验收销号", "Verified and closed", "#20a050"),
+)
+# Which map state each ledger status is drawn as.
+LEDGER_TO_MAP = {
+    "found": "open",
+    "rectifying": "in_progress",
+    "rectified": "rectified",
+    "verified": "rectified",
+}
+# The steps a duty officer takes (``to`` of ``POST /api/hidden-dangers/{code}/steps``).
+LEDGER_STEPS: tuple[Term, ...] = (
+    Term("rectifying", "开始整改", "Start rectifying"),
+    Term("rectified", "报告整改完成", "Report rectified"),
+    Term("verified", "验收销号", "Verify and close"),
+    Term("reopened", "退回重新整改", "Send back"),
+)
+# Hidden-danger grades (隐患等级): a major risk on the map is a major hidden danger.
+DANGER_GRADES: tuple[Term, ...] = (
+    Term("major", "重大隐患", "Major", "#e02020"),
+    Term("general", "一般隐患", "General", "#f5d000"),
+)
+# The "five in place" (五落实) a major item needs before it moves on.
+FIVE_IN_PLACE: tuple[Term, ...] = (
+    Term("responsibility", "责任落实", "Responsibility"),
+    Term("measures", "措施落实", "Measures"),
+    Term("funds", "资金落实", "Funds"),
+    Term("deadline", "时限落实", "Deadline"),
+    Term("contingency_plan", "预案落实", "Contingency plan"),
+)
+# Risk points are inspected on a schedule: days from one inspection to the next.
+INSPECTION_DAYS: dict[str, int] = {"major": 30, "larger": 90, "general": 180, "low": 365}
+
 RISK_CATEGORIES: tuple[Term, ...] = (
     Term("flood", "防汛内涝", "Flood and waterlogging"),
     Term("dike", "堤防水库", "Dike and reservoir"),

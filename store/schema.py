@@ -26,6 +26,7 @@ from domain import (
     FORCE_TYPES,
     HAZARD_KINDS,
     INCIDENT_TYPES,
+    LEDGER_STEPS,
     NODE_STATUSES,
     ORDER_STATUSES,
     RECTIFICATION_STATUSES,
@@ -50,7 +51,7 @@ metadata = sa.MetaData(
 # Which layer each table belongs to (a layer's revision covers its tables).
 LAYER_TABLES: dict[str, tuple[str, ...]] = {
     "townships": ("jurisdictions", "townships"),
-    "risk": ("risk_points",),
+    "risk": ("risk_points", "hidden_dangers", "ledger_steps", "ledger_photos"),
     "materials": ("depots", "depot_stock", "material_items"),
     "forces": ("forces",),
     "command": ("command_nodes",),
@@ -149,6 +150,8 @@ risk_points = sa.Table(
     sa.Column("rectification_deadline", sa.Date),
     sa.Column("last_inspection", sa.Date),
     *_audit_columns(),
+    # The inspection schedule: when the point is next due (else last + INSPECTION_DAYS).
+    sa.Column("next_inspection", sa.Date),
     _one_of("kind", keys(RISK_KINDS)),
     _one_of("grade", keys(RISK_GRADES)),
     sa.CheckConstraint(
@@ -157,6 +160,83 @@ risk_points = sa.Table(
         + ")",
         name="rectification_status_valid",
     ),
+)
+
+# --- the rectification ledger (layer "risk") ---
+
+# One row per hidden danger with a ledger account: who found it, who answers for
+# it, the "five in place", supervision, and who rectified and verified it. The
+# work state itself is ``risk_points.rectification_status`` (what the map draws);
+# an item is verified and closed when it is rectified and ``verified_at`` is set.
+hidden_dangers = sa.Table(
+    "hidden_dangers",
+    metadata,
+    sa.Column(
+        "code",
+        sa.String(40),
+        sa.ForeignKey("risk_points.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("found_on", sa.Date),
+    sa.Column("finder", sa.String(100), nullable=False, server_default=""),
+    sa.Column("description", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("responsible_unit", sa.String(200), nullable=False, server_default=""),
+    sa.Column("measures", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("funds", sa.Float),  # yuan secured for the rectification
+    sa.Column("contingency_plan", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("supervised", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("supervised_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("supervised_on", sa.Date),
+    sa.Column("rectified_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("rectified_at", sa.DateTime(timezone=True)),
+    sa.Column("verifier", sa.String(100), nullable=False, server_default=""),
+    sa.Column("verified_by", sa.String(100), nullable=False, server_default=""),
+    sa.Column("verified_on", sa.Date),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    *_audit_columns(),
+    sa.CheckConstraint("funds IS NULL OR funds >= 0", name="funds_not_negative"),
+)
+
+# A photo attached to a step: stored by the app, image types only, size-limited.
+ledger_photos = sa.Table(
+    "ledger_photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "code",
+        sa.String(40),
+        sa.ForeignKey("risk_points.code", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("content_type", sa.String(40), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("uploaded_by", sa.String(100), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Every step of every item: who, when, from and to which status, a note, a photo.
+ledger_steps = sa.Table(
+    "ledger_steps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "code",
+        sa.String(40),
+        sa.ForeignKey("risk_points.code", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("step", sa.String(20), nullable=False),
+    sa.Column("from_status", sa.String(20)),
+    sa.Column("to_status", sa.String(20)),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("photo_id", sa.Integer, sa.ForeignKey("ledger_photos.id")),
+    _one_of("step", [*keys(LEDGER_STEPS), "registered", "supervised", "inspected"]),
 )
 
 material_items = sa.Table(
