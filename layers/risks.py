@@ -46,6 +46,15 @@ def is_open(frame: pd.DataFrame) -> np.ndarray:
     return (frame["rectification_status"] != "rectified").to_numpy()
 
 
+def is_rectified(frame: pd.DataFrame) -> np.ndarray:
+    """Hidden dangers reported rectified (verified or not): what a rectification rate counts.
+
+    The maps' key figures and the ledger's figures both count with this.
+    """
+    hidden = (frame["kind"] == "hidden_danger").to_numpy() if "kind" in frame else True
+    return hidden & (frame["rectification_status"] == "rectified").to_numpy()
+
+
 def is_overdue(frame: pd.DataFrame, today: date | None = None) -> np.ndarray:
     """Hidden dangers past their rectification deadline and still not rectified."""
     today = today or date.today()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from domain import RISK_GRADES, keys
 from layers.materials import stock_totals
+from layers.risks import is_rectified
 
 # Key materials as the wall reports them; boats add both kinds.
 KEY_MATERIALS: dict[str, tuple[str, ...]] = {
@@ -54,7 +55,7 @@ def key_figures(
     grade = risks["grade"]
     hidden = (risks["kind"] == "hidden_danger").to_numpy()
     n_hidden = int(hidden.sum())
-    rectified = int((hidden & (risks["rectification_status"] == "rectified").to_numpy()).sum())
+    rectified = int(is_rectified(risks).sum())  # as the ledger's figures count
     totals = stock_totals(depots) if len(depots) else pd.Series(dtype=float)
     materials = {
         name: float(sum(totals.get(item, 0.0) for item in items))

@@ -1,0 +1,297 @@
+"""The rectification ledger's SQL: accounts, one step in one transaction, pages of the table.
+
+A step is written conditionally on the version of the risk point the rules
+saw (``WHERE version = :seen``): of two officers moving one item at once, the
+second is refused with who moved it. The point's map state, its account, the
+photo, the step row and the history row are written in one transaction, so a
+step is never without its history and a refused one leaves nothing.
+
+Pages (the grid's and ``GET /api/hidden-dangers``) are filtered, sorted,
+counted and cut in the database: one ``COUNT`` and one ``LIMIT/OFFSET``
+query, never the whole table through Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from domain import RISK_GRADES, keys
+from store import schema
+from store.records import COLLECTIONS, RecordNotFound, StaleRecord, _fetch, _Guard, _log
+
+rp, hd, steps_t, photos_t = (
+    schema.risk_points,
+    schema.hidden_dangers,
+    schema.ledger_steps,
+    schema.ledger_photos,
+)
+ACCOUNT_FIELDS = tuple(c.name for c in hd.columns if c.name not in ("code", "version"))
+ACCOUNT_FIELDS = tuple(f for f in ACCOUNT_FIELDS if f not in ("updated_at", "updated_by"))
+
+# The ledger status of a hidden danger, from the map state and the verification.
+STATUS = sa.case(
+    (rp.c.kind != "hidden_danger", sa.null()),
+    (sa.and_(rp.c.rectification_status == "rectified", hd.c.verified_at.is_not(None)), "verified"),
+    (rp.c.rectification_status == "rectified", "rectified"),
+    (rp.c.rectification_status == "in_progress", "rectifying"),
+    else_="found",
+)
+GRADE_ORDER = sa.case(
+    *((rp.c.grade == g, n) for n, g in enumerate(keys(RISK_GRADES))), else_=len(RISK_GRADES)
+)
+SUPERVISED = sa.func.coalesce(hd.c.supervised, sa.false())
+OPEN = rp.c.rectification_status.in_(("open", "in_progress"))
+
+
+def overdue_clause(today: date) -> sa.ColumnElement[bool]:
+    """Open hidden dangers past their deadline on ``today``."""
+    return sa.and_(rp.c.kind == "hidden_danger", OPEN, rp.c.rectification_deadline < today)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What one page of the ledger asks for (every filter optional)."""
+
+    townships: Sequence[str] | None = None
+    statuses: Sequence[str] | None = None
+    grades: Sequence[str] | None = None  # map grades (major, larger, general, low)
+    hidden_only: bool = True
+    overdue: bool | None = None
+    supervised: bool | None = None
+    codes: Sequence[str] | None = None
+    text: str = ""  # in the code, name or responsible person
+    sort: str = ""  # one of SORTS; "" is supervised first, then overdue, then deadline
+    descending: bool = False
+    offset: int = 0
+    limit: int = 100
+
+
+def _sorts(today: date) -> dict[str, sa.ColumnElement]:
+    return {
+        "code": rp.c.code,
+        "name": rp.c.name,
+        "township": rp.c.township_code,
+        "grade": GRADE_ORDER,
+        "status": STATUS,
+        "deadline": rp.c.rectification_deadline,
+        "responsible_person": rp.c.responsible_person,
+        "responsible_unit": hd.c.responsible_unit,
+        "found_on": hd.c.found_on,
+        "supervised": SUPERVISED,
+        "overdue": sa.case((overdue_clause(today), 1), else_=0),
+        "next_inspection": rp.c.next_inspection,
+        "last_inspection": rp.c.last_inspection,
+    }
+
+
+SORTS = tuple(_sorts(date.today()))
+PAGE_COLUMNS = (
+    "code", "name", "name_en", "township_code", "grade", "kind", "category",
+    "responsible_person", "responsible_phone", "supervising_leader",
+    "rectification_status", "rectification_deadline", "last_inspection", "next_inspection",
+)  # fmt: skip
+
+
+def _select(columns: Sequence[sa.ColumnElement], q: Query, today: date) -> sa.Select:
+    query = sa.select(*columns).select_from(rp.outerjoin(hd, hd.c.code == rp.c.code))
+    if q.hidden_only:
+        query = query.where(rp.c.kind == "hidden_danger")
+    if q.townships is not None:
+        query = query.where(rp.c.township_code.in_(list(q.townships)))
+    if q.grades is not None:
+        query = query.where(rp.c.grade.in_(list(q.grades)))
+    if q.statuses is not None:
+        query = query.where(STATUS.in_(list(q.statuses)))
+    if q.codes is not None:
+        query = query.where(rp.c.code.in_(list(q.codes)))
+    if q.overdue is not None:
+        late = overdue_clause(today)
+        query = query.where(late if q.overdue else sa.not_(late))
+    if q.supervised is not None:
+        query = query.where(SUPERVISED if q.supervised else sa.not_(SUPERVISED))
+    if q.text:
+        like = f"%{q.text}%"
+        query = query.where(
+            sa.or_(rp.c.code.like(like), rp.c.name.like(like), rp.c.responsible_person.like(like))
+        )
+    return query
+
+
+def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
+    """``(total, rows)``: how many rows ``q`` selects, and the ``q.limit`` from ``q.offset``.
+
+    Rows carry the risk point's ledger columns, the account's, ``status`` (the
+    ledger status) and ``overdue``.
+    """
+    sorts = _sorts(today)
+    if q.sort and q.sort not in sorts:
+        raise ValueError(f"cannot sort by {q.sort!r}: one of {', '.join(sorts)}")
+    columns = [
+        *(rp.c[c] for c in PAGE_COLUMNS),
+        *(hd.c[c] for c in ACCOUNT_FIELDS),
+        STATUS.label("status"),
+        sa.case((overdue_clause(today), True), else_=False).label("overdue"),
+    ]
+    if q.sort:
+        key = sorts[q.sort]
+        order = [key.desc() if q.descending else key.asc(), rp.c.code]
+    else:
+        order = [SUPERVISED.desc(), sorts["overdue"].desc(), rp.c.rectification_deadline, rp.c.code]
+    rows_q = _select(columns, q, today).order_by(*order).offset(q.offset).limit(q.limit)
+    count_q = _select([sa.func.count()], q, today)
+    with _Guard(engine, write=False) as conn:
+        total = conn.execute(count_q).scalar_one()
+        rows = [dict(r) for r in conn.execute(rows_q).mappings()]
+    for row in rows:
+        row["supervised"] = bool(row["supervised"])
+        row["overdue"] = bool(row["overdue"])
+        for name in ("rectified_at", "verified_at"):
+            if isinstance(row[name], datetime):
+                row[name] = _utc(row[name])
+    return total, rows
+
+
+def accounts_frame(engine: Engine) -> pd.DataFrame:
+    """Every hidden danger's account columns (code-keyed), for figures and exports."""
+    query = sa.select(hd.c.code, *(hd.c[c] for c in ACCOUNT_FIELDS))
+    with _Guard(engine, write=False) as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    frame["supervised"] = frame["supervised"].astype(bool)
+    return frame
+
+
+def account(engine: Engine, code: str) -> dict | None:
+    """One risk point with its account (empty fields where it has none), or None."""
+    with _Guard(engine, write=False) as conn:
+        return _account(conn, code)
+
+
+def _account(conn: sa.Connection, code: str) -> dict | None:
+    point = _fetch(conn, COLLECTIONS["risk_points"], code, children=False)
+    if point is None:
+        return None
+    row = conn.execute(sa.select(hd).where(hd.c.code == code)).mappings().first()
+    acc = {c.name: _empty(c) for c in hd.columns if c.name != "code"}
+    acc["has_account"] = row is not None
+    if row is not None:
+        acc.update({k: v for k, v in row.items() if k != "code"})
+    acc["supervised"] = bool(acc["supervised"])
+    for name in ("rectified_at", "verified_at"):
+        if isinstance(acc[name], datetime):
+            acc[name] = _utc(acc[name])
+    acc.pop("version", None)
+    acc.pop("updated_at", None)
+    acc.pop("updated_by", None)
+    return {**point, **acc}
+
+
+def _empty(column: sa.Column) -> Any:
+    if column.server_default is None:
+        return None
+    if isinstance(column.type, sa.Boolean):
+        return False
+    if isinstance(column.type, sa.String):
+        return ""
+    return None
+
+
+def steps(engine: Engine, code: str) -> list[dict]:
+    """Every step of one item, oldest first (``photo_id`` where one is attached)."""
+    query = sa.select(steps_t).where(steps_t.c.code == code).order_by(steps_t.c.id)
+    with _Guard(engine, write=False) as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    for row in rows:
+        row["at"] = _utc(row["at"])
+    return rows
+
+
+def photo(engine: Engine, photo_id: int) -> dict | None:
+    """One stored photo: ``content_type``, ``data``, ``code``, ``size``."""
+    with _Guard(engine, write=False) as conn:
+        row = conn.execute(sa.select(photos_t).where(photos_t.c.id == photo_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def write_step(
+    engine: Engine,
+    code: str,
+    seen_version: int,
+    step: str,
+    point_values: Mapping[str, Any],
+    account_values: Mapping[str, Any],
+    actor: str,
+    note: str,
+    photo: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+    *,
+    with_account: bool = True,
+) -> dict:
+    """Write one step: the point's new values, its account's, the step, a photo, history.
+
+    Raises :class:`StaleRecord` when the point is no longer at ``seen_version``
+    (someone moved it meanwhile), :class:`RecordNotFound` when it is gone.
+    """
+    now = now or datetime.now(UTC)
+    with _Guard(engine, write=True) as conn:
+        before = _account(conn, code)
+        if before is None:
+            raise RecordNotFound(f"no risk point {code}")
+        done = conn.execute(  # the version bump also says "changed" to open pages
+            rp.update()
+            .where(rp.c.code == code, rp.c.version == seen_version)
+            .values(**point_values, version=rp.c.version + 1, updated_by=actor, updated_at=now)
+            .returning(rp.c.version)
+        ).scalar_one_or_none()
+        if done is None:
+            raise StaleRecord(_fetch(conn, COLLECTIONS["risk_points"], code, children=False))
+        values = {**account_values, "updated_by": actor, "updated_at": now}
+        if not with_account:
+            pass
+        elif before["has_account"]:
+            conn.execute(
+                hd.update().where(hd.c.code == code).values(**values, version=hd.c.version + 1)
+            )
+        else:
+            conn.execute(hd.insert().values(code=code, **values))
+        photo_id = None
+        if photo is not None:
+            photo_id = conn.execute(
+                photos_t.insert()
+                .values(code=code, uploaded_by=actor, uploaded_at=now, **photo)
+                .returning(photos_t.c.id)
+            ).scalar_one()
+        from_status = before["rectification_status"]
+        conn.execute(
+            steps_t.insert().values(
+                code=code,
+                step=step,
+                from_status=from_status,
+                to_status=point_values.get("rectification_status", from_status),
+                actor=actor,
+                at=now,
+                note=note[:1000],
+                photo_id=photo_id,
+            )
+        )
+        changes = {
+            k: [before.get(k), v]
+            for k, v in {**point_values, **account_values}.items()
+            if before.get(k) != v
+        }
+        _log(
+            conn, COLLECTIONS["risk_points"], code, done, actor, "update", changes,
+            f"ledger: {step}" + (f" ({note})" if note else ""), None,
+        )  # fmt: skip
+        return _account(conn, code) | {"photo_id": photo_id}
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
