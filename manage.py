@@ -9,6 +9,9 @@
     python manage.py token create USER [--label L]  # a bearer token acting as USER
     python manage.py token list | token revoke ID
     python manage.py wall-url [--township CODE] [--level L] [--lang en]
+    python manage.py ledger export FILE.xlsx [--township CODE] [--lang en]
+    python manage.py ledger figures [--township CODE]
+    python manage.py ledger step CODE TO [--note N] [--measures M] [--verifier V] [--on DATE]
 
 The store is ``DATABASE_URL`` (default: the embedded SQLite file), or
 ``--database-url``. Loading is one transaction: it fully succeeds or leaves
@@ -41,6 +44,7 @@ from auth.accounts import (
 )
 from config import Settings
 from domain import ROLES, keys
+from ledger.rules import Refused
 from store import Store, StoreUnavailable, open_store
 
 
@@ -87,6 +91,23 @@ def _parser() -> argparse.ArgumentParser:
     wall.add_argument("--level", default=None, help="response level 1-4 or all")
     wall.add_argument("--lang", default=None, choices=["zh", "en"])
     wall.add_argument("--label", default="", help="which wall (e.g. its room)")
+    ledger = sub.add_parser("ledger", help="the hidden-danger ledger").add_subparsers(
+        dest="action", required=True
+    )
+    export = ledger.add_parser("export", help="the ledger as an .xlsx (figures on sheet 2)")
+    export.add_argument("file")
+    export.add_argument("--township", default=None, help="township code(s), comma separated")
+    export.add_argument("--lang", default="zh", choices=["zh", "en"])
+    shown = ledger.add_parser("figures", help="found, rectified, rate, overdue, ... per township")
+    shown.add_argument("--township", default=None, help="township code(s), comma separated")
+    step = ledger.add_parser("step", help="move an item on: rectifying, rectified, verified, ...")
+    step.add_argument("code")
+    step.add_argument("to", choices=["rectifying", "rectified", "verified", "reopened"])
+    step.add_argument("--note", default="")
+    step.add_argument("--measures", default=None)
+    step.add_argument("--verifier", default=None)
+    step.add_argument("--on", default=None, help="the date of verification (major items)")
+    step.add_argument("--as", dest="actor", default="manage.py", help="who, for the history")
     return parser
 
 
@@ -174,6 +195,38 @@ def _wall_url(store: Store, settings: Settings, args: argparse.Namespace) -> Non
     print(f"{settings.base_url}/wall?{urlencode({**query, 'token': token})}")
 
 
+def _ledger(store: Store, args: argparse.Namespace) -> None:
+    from ledger.export import ledger_workbook
+    from ledger.figures import by_township, figures
+    from ledger.operations import take_step
+    from store.ledger import Query
+
+    actor = system_principal(getattr(args, "actor", "manage.py"))
+    raw = getattr(args, "township", None) or ""
+    towns = [t for t in raw.split(",") if t] or None
+    if args.action == "export":
+        data = ledger_workbook(store, actor, Query(townships=towns, limit=0), lang=args.lang)
+        with open(args.file, "wb") as out:
+            out.write(data)
+        print(f"Wrote {args.file} ({len(data):,} bytes)")
+    elif args.action == "figures":
+        if towns is None:
+            table = by_township(store, actor)
+            for row in table.to_dict("records"):
+                rate = "-" if row["rate"] is None else f"{row['rate']:.1%}"
+                print(
+                    f"{row['code'] or '*':<12} {row['name']:<10} found {row['found']:>6} "
+                    f"rectified {row['rectified']:>6} ({rate}) overdue {row['overdue']:>5} "
+                    f"major open {row['major_open']:>4} supervised {row['supervised']:>4}"
+                )
+        else:
+            print(json.dumps(figures(store, actor, towns).as_json()))
+    else:
+        after = take_step(store, actor, args.code, args.to, args.note, measures=args.measures,
+                          verifier=args.verifier, verified_on=args.on)  # fmt: skip
+        print(f"{args.code}: {after['status']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one chore; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -190,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             _token(store, args)
         elif args.command == "wall-url":
             _wall_url(store, settings, args)
+        elif args.command == "ledger":
+            _ledger(store, args)
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:
@@ -197,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (BadAccount, NameTaken) as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
+        return 1
+    except Refused as exc:
+        print(f"manage.py: refused: {exc} / {exc.say('zh')}", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(f"manage.py: nothing was changed: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ from typing import Any
 import flask
 
 from api.ogc import BadRequest, _answer, _base, _json, _plain
+from api.openapi import hidden_danger_paths
 from auth import require
 from config import Settings
 from dispatch.orders import (
@@ -189,7 +190,7 @@ def openapi_document(root: str) -> dict:
     body = {"required": True, "content": {"application/json": {"schema": obj}}}
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Four maps · incidents and dispatch", "version": "1.0"},
+        "info": {"title": "Four maps · incidents, dispatch, hidden dangers", "version": "1.0"},
         "servers": [{"url": f"{root}/api"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -263,5 +264,6 @@ def openapi_document(root: str) -> dict:
                     "responses": {"200": {"description": "the order"}, **errors},
                 },
             },
+            **hidden_danger_paths(),
         },
     }

@@ -252,3 +252,146 @@ def openapi_document(base: str, collections: tuple[str, ...], max_limit: int, de
         },
         "security": [{"bearer": []}],
     }
+
+
+def hidden_danger_paths() -> dict:
+    """The paths of ``/api/hidden-dangers`` (the rectification ledger), for ``/api``'s document."""
+    obj = {"type": "object"}
+    err = {"description": "the reason, as JSON", "content": {"application/json": {"schema": obj}}}
+    errors = {"400": err, "401": err, "403": err, "404": err}
+    refused = {
+        "description": "a rule refused the step: {rule, error, error_zh}; nothing was written",
+        "content": {"application/json": {"schema": obj}},
+    }
+    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "the risk point's code"}  # fmt: skip
+    township = {"name": "township", "in": "query", "schema": {"type": "string"},
+                "description": "township codes, comma separated"}  # fmt: skip
+
+    def query(name: str, description: str, kind: dict | None = None) -> dict:
+        schema = kind or {"type": "string"}
+        return {"name": name, "in": "query", "schema": schema, "description": description}
+
+    listing = [
+        township,
+        query("status", "found, rectifying, rectified, verified (comma separated)"),
+        query("grade", "major or general"),
+        query("overdue", "open past the deadline", {"type": "boolean"}),
+        query("supervised", "listed for supervision", {"type": "boolean"}),
+        query("q", "text in the code, name or responsible person"),
+        query("sort", "code, name, township, grade, status, deadline, responsible_person, "
+              "found_on, supervised, overdue, next_inspection; -name for descending; "
+              "default: supervised first, then overdue, then by deadline"),
+        query("offset", "rows to skip", {"type": "integer", "minimum": 0}),
+        query("limit", "rows (at most 1000)", {"type": "integer", "minimum": 1, "maximum": 1000}),
+    ]  # fmt: skip
+    step_body = {
+        "type": "object",
+        "required": ["to"],
+        "properties": {
+            "to": {"type": "string", "enum": ["rectifying", "rectified", "verified", "reopened"]},
+            "note": {"type": "string", "description": "required to report rectified or reopen"},
+            "measures": {"type": "string", "description": "the measures taken"},
+            "verifier": {"type": "string", "description": "who accepted it (major: required)"},
+            "verified_on": {"type": "string", "format": "date", "description": "major: required"},
+            "photo": {"type": "string", "format": "byte",
+                      "description": "JPEG, PNG, GIF or WebP, base64, at most 5 MB"},
+        },
+    }  # fmt: skip
+    ok = {"description": "ok"}
+    body = {"required": True, "content": {"application/json": {"schema": obj}}}
+    return {
+        "/hidden-dangers": {
+            "get": {
+                "summary": "a page of the ledger, filtered and sorted by the server",
+                "parameters": listing,
+                "responses": {
+                    "200": {
+                        "description": '{"total", "rows": [{"code", "grade", '
+                        '"status", "deadline", "overdue", ...}]}'
+                    },
+                    **errors,
+                },
+            }
+        },
+        "/hidden-dangers/figures": {
+            "get": {
+                "summary": "found, rectified, rate, overdue, major_open, supervised",
+                "parameters": [township],
+                "responses": {"200": ok, **errors},
+            }
+        },
+        "/hidden-dangers/figures/townships": {
+            "get": {
+                "summary": "the figures per township and the total",
+                "responses": {"200": ok, **errors},
+            }
+        },
+        "/hidden-dangers/figures/monthly": {
+            "get": {
+                "summary": "found, rectified and verified per month",
+                "parameters": [township, query("months", "how many", {"type": "integer"})],
+                "responses": {"200": ok, **errors},
+            }
+        },
+        "/hidden-dangers/ledger.xlsx": {
+            "get": {
+                "summary": "the ledger as an .xlsx (one row per item; figures on sheet 2)",
+                "parameters": listing[:6],
+                "responses": {"200": {"description": "the workbook"}, **errors},
+            }
+        },
+        "/hidden-dangers/{code}": {
+            "parameters": [code],
+            "get": {
+                "summary": "one item, its account and its steps",
+                "responses": {"200": ok, **errors},
+            },
+        },
+        "/hidden-dangers/{code}/steps": {
+            "parameters": [code],
+            "post": {
+                "summary": "move the item on (also multipart/form-data with a photo file)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": step_body}},
+                },
+                "responses": {
+                    "200": {"description": "the item, with its new status"},
+                    "409": refused,
+                    **errors,
+                },
+            },
+        },
+        "/hidden-dangers/{code}/account": {
+            "parameters": [code],
+            "put": {
+                "summary": "found_on, finder, description, responsible unit and person, "
+                "deadline, measures, funds, contingency plan",
+                "requestBody": body,
+                "responses": {"200": ok, "409": refused, **errors},
+            },
+        },
+        "/hidden-dangers/{code}/supervision": {
+            "parameters": [code],
+            "put": {
+                "summary": "list for supervision (by, on) or take off the list (listed: false)",
+                "requestBody": body,
+                "responses": {"200": ok, "409": refused, **errors},
+            },
+        },
+        "/hidden-dangers/photos/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": {"summary": "a step's photo", "responses": {"200": ok, **errors}},
+        },
+        "/risk-points/{code}/inspections": {
+            "parameters": [code],
+            "post": {
+                "summary": "record an inspection (on, next_due: else by the grade's schedule)",
+                "requestBody": body,
+                "responses": {"200": ok, **errors},
+            },
+        },
+    }
