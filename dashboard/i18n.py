@@ -321,3 +321,46 @@ def dropdown_labels(lang: str = "zh") -> dict[str, str]:
     keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search",
             "clear_selection", "no_options_found")  # fmt: skip
     return {key: t(f"dropdown_{key}", lang) for key in keys}
+
+
+# The hidden-danger ledger beside the risk map (one map, one table, one list).
+STRINGS.update(
+    {
+        "ledger_title": ("风险隐患清单（一图一表一清单）", "Risk and hidden-danger list"),
+        "ledger_col_code": ("编号", "Code"),
+        "ledger_col_name": ("名称及地点", "Name and place"),
+        "ledger_col_township": ("乡镇（街道）", "Township"),
+        "ledger_col_grade": ("等级", "Grade"),
+        "ledger_col_kind": ("类型", "Kind"),
+        "ledger_col_status": ("整改状态", "Status"),
+        "ledger_col_overdue": ("逾期", "Overdue"),
+        "ledger_col_supervised": ("挂牌督办", "Supervised"),
+        "ledger_col_deadline": ("整改时限", "Deadline"),
+        "ledger_col_person": ("责任人", "Responsible person"),
+        "ledger_col_unit": ("责任单位", "Responsible unit"),
+        "ledger_col_measures": ("整改措施", "Measures"),
+        "ledger_col_next_inspection": ("下次巡查", "Next inspection"),
+        "ledger_statuses": ("整改状态", "Status"),
+        "ledger_statuses_all": ("全部状态", "Every status"),
+        "ledger_hidden_only": ("只看隐患", "Hidden dangers only"),
+        "ledger_overdue_only": ("只看逾期", "Overdue only"),
+        "ledger_supervised_only": ("只看督办", "Supervised only"),
+        "ledger_picked": ("地图上框选了 {n} 个点", "{n} points picked on the map"),
+        "ledger_picked_towns": ("地图上框选了 {n} 个乡镇", "{n} townships picked on the map"),
+        "ledger_clear": ("清除框选", "Clear the pick"),
+        "ledger_export": ("导出 Excel", "Export to Excel"),
+        "ledger_yes": ("是", "yes"),
+        "ledger_fig_found": ("排查隐患", "Found"),
+        "ledger_fig_rectified": ("已整改", "Rectified"),
+        "ledger_fig_rate": ("整改率", "Rate"),
+        "ledger_fig_overdue": ("逾期", "Overdue"),
+        "ledger_fig_major_open": ("重大未整改", "Major open"),
+        "ledger_fig_supervised": ("挂牌督办", "Supervised"),
+        "ledger_fig_due_week": ("本周到期", "Due this week"),
+        "ledger_trend": ("隐患排查整改月度趋势", "Found and rectified by month"),
+        "ledger_hint": (
+            "点击一行：地图定位到该点；在地图上框选或套索选点：清单只列所选",
+            "Click a row to centre the map on it; box or lasso points on the map to list them",
+        ),
+    }
+)

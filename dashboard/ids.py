@@ -104,3 +104,18 @@ def incident_action(action: str, code: str) -> dict:
 def order_action(order: int, status: str) -> dict:
     """A button moving a dispatch order to ``status``."""
     return {"type": "order-action", "order": order, "status": status}
+
+
+# One map, one table, one list: the table beside the risk map (the hidden-danger ledger).
+RISK_TABLE = "risk-table"  # the dash-ag-grid (infinite row model: pages from the server)
+RISK_TABLE_STATUS = "risk-table-status"  # ledger statuses shown
+RISK_TABLE_FLAGS = "risk-table-flags"  # hidden only / overdue only / supervised only
+RISK_TABLE_PICKED = "risk-table-picked"  # points picked on the map (box or lasso)
+RISK_TABLE_PICKED_NOTE = "risk-table-picked-note"
+RISK_TABLE_CLEAR = "risk-table-clear"
+RISK_TABLE_EXPORT = "risk-table-export"
+RISK_TABLE_DOWNLOAD = "risk-table-download"
+RISK_TABLE_REFRESHED = "risk-table-refreshed"  # the clientside cache purge's output
+RISK_TABLE_CENTRED = "risk-table-centred"  # the code a row click centred the map on
+RISK_TABLE_FIGURES = "risk-table-figures"  # found, rectified, rate, overdue, ... of the filter
+LEDGER_TREND = "ledger-trend"  # the monthly trend chart

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -67,6 +69,7 @@ class Query:
     supervised: bool | None = None
     codes: Sequence[str] | None = None
     text: str = ""  # in the code, name or responsible person
+    contains: Mapping[str, str] | None = None  # column (one of CONTAINS) -> text in it
     sort: str = ""  # one of SORTS; "" is supervised first, then overdue, then deadline
     descending: bool = False
     offset: int = 0
@@ -92,6 +95,14 @@ def _sorts(today: date) -> dict[str, sa.ColumnElement]:
 
 
 SORTS = tuple(_sorts(date.today()))
+CONTAINS = {
+    "code": rp.c.code,
+    "name": rp.c.name,
+    "responsible_person": rp.c.responsible_person,
+    "responsible_unit": hd.c.responsible_unit,
+    "measures": hd.c.measures,
+    "supervised_by": hd.c.supervised_by,
+}
 PAGE_COLUMNS = (
     "code", "name", "name_en", "township_code", "grade", "kind", "category",
     "responsible_person", "responsible_phone", "supervising_leader",
@@ -116,11 +127,17 @@ def _select(columns: Sequence[sa.ColumnElement], q: Query, today: date) -> sa.Se
         query = query.where(late if q.overdue else sa.not_(late))
     if q.supervised is not None:
         query = query.where(SUPERVISED if q.supervised else sa.not_(SUPERVISED))
+    for column, text in (q.contains or {}).items():
+        if column not in CONTAINS:
+            raise ValueError(f"cannot filter {column!r}: one of {', '.join(CONTAINS)}")
+        query = query.where(CONTAINS[column].icontains(text, autoescape=True))
     if q.text:
-        like = f"%{q.text}%"
         query = query.where(
-            sa.or_(rp.c.code.like(like), rp.c.name.like(like), rp.c.responsible_person.like(like))
-        )
+            sa.or_(
+                *(c.icontains(q.text, autoescape=True)
+                  for c in (rp.c.code, rp.c.name, rp.c.responsible_person))
+            )
+        )  # fmt: skip
     return query
 
 
@@ -138,6 +155,7 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
         *(hd.c[c] for c in ACCOUNT_FIELDS),
         STATUS.label("status"),
         sa.case((overdue_clause(today), True), else_=False).label("overdue"),
+        rp.c.geom,
     ]
     if q.sort:
         key = sorts[q.sort]
@@ -149,7 +167,9 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
     with _Guard(engine, write=False) as conn:
         total = conn.execute(count_q).scalar_one()
         rows = [dict(r) for r in conn.execute(rows_q).mappings()]
-    for row in rows:
+    points = shapely.from_wkb(np.array([r.pop("geom") for r in rows], dtype=object))
+    for row, point in zip(rows, points, strict=True):
+        row["lon"], row["lat"] = float(point.x), float(point.y)
         row["supervised"] = bool(row["supervised"])
         row["overdue"] = bool(row["overdue"])
         for name in ("rectified_at", "verified_at"):

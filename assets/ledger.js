@@ -1,0 +1,39 @@
+/* The table beside the risk map (dash-ag-grid): refresh its pages, centre the map on a row. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  fourmapsLedger: {
+    /* A filter or the map pick changed: drop the grid's cached pages (it asks again). */
+    refresh: function (_filter, _picked, _statuses, _flags, _revs, gridId) {
+      const nc = window.dash_clientside.no_update;
+      const grids = window.dash_ag_grid;
+      if (!grids || !grids.getApi) return nc;
+      try {
+        const api = grids.getApi(gridId);
+        api.purgeInfiniteCache();
+        api.ensureIndexVisible(0, "top");
+      } catch (e) {
+        return nc;  // the grid is not ready yet: its first request reads the new state
+      }
+      return String(Date.now());
+    },
+    /* A row was selected: centre the risk map on its point, zoom in, and ring it. */
+    centre: function (rows, graphId) {
+      const nc = window.dash_clientside.no_update;
+      if (!rows || !rows.length || rows[0].lon == null) return nc;
+      const row = rows[0];
+      const box = document.getElementById(graphId);
+      const gd = box && box.querySelector(".js-plotly-plot");
+      if (!gd || !window.Plotly || !gd.layout || !gd.layout.map) return nc;
+      const old = [];
+      gd.data.forEach(function (trace, i) { if (trace.name === "__table_pick__") old.push(i); });
+      if (old.length) window.Plotly.deleteTraces(gd, old);
+      window.Plotly.addTraces(gd, {
+        type: "scattermap", mode: "markers", name: "__table_pick__", showlegend: false,
+        hoverinfo: "skip", lon: [row.lon], lat: [row.lat],
+        marker: { size: 30, color: "rgba(0, 200, 255, 0.45)" },
+      });
+      const zoom = Math.max((gd._fullLayout.map && gd._fullLayout.map.zoom) || 0, 13);
+      window.Plotly.relayout(gd, { "map.center": { lon: row.lon, lat: row.lat }, "map.zoom": zoom });
+      return row.code;
+    },
+  },
+});

@@ -1,0 +1,125 @@
+"""One map, one table, one list in headless Chromium: the table beside the risk map.
+
+A row click centres the risk map on its point; a box drawn on the map lists only
+the points inside it; sorting asks the server again. Screenshots go to
+``test-output/ledger/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from store import Store
+from tests.browser.conftest import ROOT, outside_requests, run_server, sign_in, wait_for_maps_drawn
+
+MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
+SHOTS = ROOT / "test-output" / "ledger"
+ROWS = "#risk-table .ag-center-cols-container .ag-row"
+
+# How many rows the grid holds (the server's count; it draws only those in view).
+COUNT = "dash_ag_grid.getApi('risk-table').getDisplayedRowCount()"
+CENTRE_JS = """() => {
+  const gd = document.querySelector('#map-risk .js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  const c = m.getCenter();
+  return {lon: c.lng, lat: c.lat, zoom: m.getZoom(),
+          ringed: gd.data.some((t) => t.name === '__table_pick__')};
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    db = tmp_path_factory.mktemp("ledger") / "fourmaps.sqlite"
+    env = {"DATABASE_URL": f"sqlite:///{db}", "FOURMAPS_POLL_SECONDS": "2"}
+    with run_server(env, log_dir=tmp_path_factory.mktemp("logs")) as url:
+        store = Store(f"sqlite:///{db}")
+        yield url, store
+        store.engine.dispose()
+
+
+def rows_shown(page) -> list[dict]:
+    """The rows the grid has drawn: their code and cells, in order."""
+    return page.evaluate(
+        """(sel) => Array.from(document.querySelectorAll(sel))
+             .sort((a, b) => +a.getAttribute('row-index') - +b.getAttribute('row-index'))
+             .map((r) => ({id: r.getAttribute('row-id'),
+                           cells: Array.from(r.querySelectorAll('.ag-cell'))
+                                       .map((c) => c.innerText)}))""",
+        ROWS,
+    )
+
+
+def test_a_row_click_centres_the_map_and_a_box_on_the_map_filters_the_table(site, new_page):
+    url, store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url)
+    page.goto(url + "/")
+    wait_for_maps_drawn(page, MAPS)
+    page.locator("#ledger").scroll_into_view_if_needed()
+    page.wait_for_selector(ROWS + "[row-id]", timeout=30_000)
+    first = rows_shown(page)
+    codes = [r["id"] for r in first]
+    assert len(codes) >= 8 and all(c.startswith("RISK-") for c in codes)
+    assert page.locator("#risk-table .ag-header-cell-text").first.inner_text() == "编号"
+    assert "排查隐患" in page.locator("#risk-table-figures").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "table.png"), full_page=True)
+
+    # A row click: the map centres on that point, zoomed in, with a ring on it.
+    risk = store.read("risk_points").set_index("code")
+    target = codes[3]
+    page.click(f"{ROWS}[row-id='{target}'] .ag-cell[col-id='name']")
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('#map-risk .js-plotly-plot');"
+        " return gd.data.some((t) => t.name === '__table_pick__'); }",
+        timeout=10_000,
+    )
+    wait_for_maps_drawn(page, ["map-risk"])
+    centre = page.evaluate(CENTRE_JS)
+    point = risk.loc[target].geom
+    assert abs(centre["lon"] - point.x) < 1e-3 and abs(centre["lat"] - point.y) < 1e-3
+    assert centre["zoom"] >= 12.9 and centre["ringed"]
+    page.screenshot(path=str(SHOTS / "row-centred.png"), full_page=True)
+
+    # Back to the whole district; a box drawn on the map lists only the points inside.
+    page.evaluate(
+        "() => { const gd = document.querySelector('#map-risk .js-plotly-plot');"
+        " return Plotly.relayout(gd, {dragmode: 'select'}); }"
+    )
+    page.goto(url + "/")
+    wait_for_maps_drawn(page, MAPS)
+    page.evaluate(
+        "() => Plotly.relayout(document.querySelector('#map-risk .js-plotly-plot'),"
+        " {dragmode: 'select'})"
+    )
+    box = page.locator("#map-risk .js-plotly-plot").bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.30, box["y"] + box["height"] * 0.30
+    x1, y1 = box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.70
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#risk-table-picked-note:has-text('框选了')", timeout=10_000)
+    note = page.locator("#risk-table-picked-note").inner_text()
+    picked = int("".join(ch for ch in note if ch.isdigit()))
+    assert 0 < picked < len(risk)
+    page.wait_for_function(f"() => {COUNT} === {picked}", timeout=10_000)
+    page.locator("#ledger").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "box-picked.png"), full_page=True)
+    listed = {r["id"] for r in rows_shown(page)}
+    assert 0 < len(listed) <= picked
+    # every listed point lies inside the box the map selected
+    selected = page.evaluate(
+        "() => document.querySelector('#map-risk .js-plotly-plot').data"
+        ".flatMap((t) => (t.selectedpoints || []).map((i) => (t.customdata || [])[i]))"
+    )
+    assert listed <= set(selected) | {None}
+
+    # Clearing the pick lists every row again.
+    page.click("#risk-table-clear")
+    page.wait_for_function(f"() => {COUNT} === {len(risk)}", timeout=10_000)
+    assert page.console_errors == []
+    assert outside_requests(page, url) == []
