@@ -12,6 +12,7 @@ it, the ledger's figures for the filter and their monthly trend.
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 import dash
@@ -20,15 +21,18 @@ import plotly.graph_objects as go
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from auth import Forbidden, Unauthenticated, can
 from config import Settings
 from dashboard import ids
 from dashboard.i18n import t, term_label
 from dashboard.maps import filter_from
-from domain import LEDGER_STATUSES, RISK_GRADES, RISK_KINDS, term
+from domain import FIVE_IN_PLACE, LEDGER_STATUSES, LEDGER_STEPS, RISK_GRADES, RISK_KINDS, term
+from editing.records import Conflict, NotFound
 from layers.townships import townships
 from ledger.export import ledger_workbook
 from ledger.figures import Figures, figures, monthly
-from ledger.operations import hidden_dangers
+from ledger.operations import hidden_danger, hidden_dangers, take_step
+from ledger.rules import PHOTO_MAX_BYTES, Refused, five_missing
 from store import Store, StoreUnavailable
 from store.ledger import CONTAINS, SORTS, Query
 from web.security import current_principal
@@ -148,6 +152,7 @@ def section(lang: str) -> html.Section:
             html.Div(
                 [
                     html.Div(grid, className="ledger-grid-box"),
+                    step_form(lang),
                     dcc.Graph(
                         id=ids.LEDGER_TREND,
                         className="ledger-trend",
@@ -157,12 +162,95 @@ def section(lang: str) -> html.Section:
                 className="ledger-body",
             ),
             dcc.Store(id=ids.RISK_TABLE_PICKED, data=None),
+            dcc.Store(id=ids.LEDGER_ITEM_CODE, data=None),
             html.Div(id=ids.RISK_TABLE_REFRESHED, hidden=True),
             html.Div(id=ids.RISK_TABLE_CENTRED, hidden=True),
         ],
         className="ledger",
         id="ledger",
     )
+
+
+def step_form(lang: str) -> html.Div:
+    """The selected item's account and steps, and the form that moves it on."""
+    steps = [{"label": term_label(s, lang), "value": s.key} for s in LEDGER_STEPS]
+    return html.Div(
+        [
+            html.Div(html.P(t("ledger_pick_row", lang)), id=ids.LEDGER_ITEM,
+                     className="ledger-item"),
+            html.Div(
+                [
+                    html.Label([t("ledger_step", lang),
+                                dcc.Dropdown(id=ids.LEDGER_STEP_TO, options=steps,
+                                             value="rectified", clearable=False,
+                                             searchable=False)]),
+                    html.Label([t("ledger_step_measures", lang),
+                                dcc.Input(id=ids.LEDGER_STEP_MEASURES, type="text",
+                                          debounce=True)]),
+                    html.Label([t("ledger_step_note", lang),
+                                dcc.Textarea(id=ids.LEDGER_STEP_NOTE, rows=2)]),
+                    html.Label([t("ledger_step_verifier", lang),
+                                dcc.Input(id=ids.LEDGER_STEP_VERIFIER, type="text")]),
+                    html.Label([t("ledger_step_on", lang),
+                                dcc.Input(id=ids.LEDGER_STEP_ON, type="text",
+                                          placeholder="2026-12-31")]),
+                    dcc.Upload(html.Span(t("ledger_step_photo", lang)), id=ids.LEDGER_STEP_PHOTO,
+                               accept="image/jpeg,image/png,image/gif,image/webp",
+                               max_size=PHOTO_MAX_BYTES, className="ledger-photo"),
+                    html.Button(t("ledger_step_go", lang), id=ids.LEDGER_STEP_GO,
+                                className="primary", disabled=True),
+                    html.Div(id=ids.LEDGER_STEP_RESULT, className="ledger-step-result",
+                             role="status"),
+                ],
+                className="ledger-step-form",
+            ),
+        ],
+        className="ledger-side",
+    )  # fmt: skip
+
+
+def item_panel(item: dict, lang: str) -> list:
+    """One item's account (status, responsibility, the five in place) and its steps."""
+    name = item["name"] if lang == "zh" else (item.get("name_en") or item["name"])
+    lines = [html.H3(f"{item['code']} · {name}")]
+    if item["kind"] != "hidden_danger":
+        lines.append(html.P(term_label(term(RISK_KINDS, item["kind"]), lang)))
+    else:
+        status = term_label(term(LEDGER_STATUSES, item["status"]), lang)
+        missing = five_missing(item)
+        five = (t("ledger_five_ok", lang) if not missing else t("ledger_five_missing", lang)
+                .format(missing=("、" if lang == "zh" else ", ").join(
+                    term_label(term(FIVE_IN_PLACE, k), lang) for k in missing)))  # fmt: skip
+        pairs = [
+            (t("ledger_col_status", lang), status),
+            (t("ledger_col_deadline", lang), _day(item["rectification_deadline"])),
+            (t("ledger_col_unit", lang), item["responsible_unit"]),
+            (t("ledger_col_person", lang), item["responsible_person"]),
+            (t("ledger_col_measures", lang), item["measures"]),
+            (t("ledger_five", lang), five),
+            (t("ledger_col_supervised", lang), item["supervised_by"] if item["supervised"] else ""),
+        ]
+        lines.append(html.Dl([part for k, v in pairs if v
+                              for part in (html.Dt(k), html.Dd(str(v)))]))  # fmt: skip
+    steps = item.get("steps") or []
+    said = [
+        f"{s['at']:%Y-%m-%d %H:%M} {s['actor']} · {_step_label(s['step'], lang)}"
+        + (f"：{s['note']}" if s["note"] else "")
+        for s in steps
+    ]
+    lines.append(
+        html.Ol([html.Li(text) for text in said], className="ledger-steps")
+        if steps
+        else html.P(t("ledger_steps_none", lang), className="ledger-steps")
+    )
+    return lines
+
+
+def _step_label(step: str, lang: str) -> str:
+    try:
+        return term_label(term(LEDGER_STEPS, step), lang)
+    except KeyError:
+        return step
 
 
 def _locale(lang: str) -> dict:
@@ -403,6 +491,87 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         except StoreUnavailable:
             return no_update, no_update
         return figures_line(fig, lang), trend_figure(trend, lang)
+
+    _register_steps(app, store)
+
+
+def _register_steps(app: dash.Dash, store: Store) -> None:
+    @app.callback(
+        Output(ids.LEDGER_ITEM_CODE, "data"),
+        Input(ids.RISK_TABLE, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def choose(rows: list | None) -> str | None:
+        return rows[0]["code"] if rows else None
+
+    @app.callback(
+        Output(ids.LEDGER_ITEM, "children"),
+        Output(ids.LEDGER_STEP_GO, "disabled"),
+        Input(ids.LEDGER_ITEM_CODE, "data"),
+        Input(ids.LEDGER_STEP_RESULT, "children"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def show(code: str | None, _result: object, lang: str) -> tuple:
+        if not code:
+            return [html.P(t("ledger_pick_row", lang))], True
+        try:
+            item = hidden_danger(store, current_principal(), code)
+        except (NotFound, StoreUnavailable):
+            return [html.P(t("ledger_pick_row", lang))], True
+        may = can(current_principal(), "respond") and item["kind"] == "hidden_danger"
+        return item_panel(item, lang), not may
+
+    @app.callback(
+        Output(ids.LEDGER_STEP_RESULT, "children"),
+        Output(ids.LEDGER_STEP_PHOTO, "contents"),
+        Input(ids.LEDGER_STEP_GO, "n_clicks"),
+        State(ids.LEDGER_ITEM_CODE, "data"),
+        State(ids.LEDGER_STEP_TO, "value"),
+        State(ids.LEDGER_STEP_NOTE, "value"),
+        State(ids.LEDGER_STEP_MEASURES, "value"),
+        State(ids.LEDGER_STEP_VERIFIER, "value"),
+        State(ids.LEDGER_STEP_ON, "value"),
+        State(ids.LEDGER_STEP_PHOTO, "contents"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def step(
+        _n: int | None,
+        code: str | None,
+        to: str,
+        note: str | None,
+        measures: str | None,
+        verifier: str | None,
+        on: str | None,
+        photo: str | None,
+        lang: str,
+    ) -> tuple:
+        """The desk's step: the same :func:`ledger.operations.take_step` the API calls,
+        which checks the role itself."""
+        if not code:
+            raise PreventUpdate
+        data = None
+        if photo:
+            try:
+                data = base64.b64decode(photo.split(",", 1)[1])
+            except (IndexError, ValueError):
+                data = b""
+        try:
+            after = take_step(store, current_principal(), code, to, note or "",
+                              measures=measures, verifier=verifier, verified_on=on,
+                              photo=data)  # fmt: skip
+        except Refused as exc:
+            return html.Span(t("ledger_step_refused", lang).format(reason=exc.say(lang)),
+                             className="refused"), no_update  # fmt: skip
+        except (Forbidden, Unauthenticated):
+            return html.Span(t("ledger_step_forbidden", lang), className="refused"), no_update
+        except (Conflict, NotFound) as exc:
+            return html.Span(t("ledger_step_refused", lang).format(reason=str(exc)),
+                             className="refused"), no_update  # fmt: skip
+        status = term_label(term(LEDGER_STATUSES, after["status"]), lang)
+        return html.Span(t("ledger_step_done", lang).format(code=code, status=status),
+                         className="done"), None  # fmt: skip
 
 
 def _names(store: Store, lang: str) -> dict[str, str]:

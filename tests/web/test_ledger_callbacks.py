@@ -98,3 +98,53 @@ def test_the_export_writes_the_rows_the_table_selects(site):
     book = load_workbook(io.BytesIO(base64.b64decode(sent["content"])), read_only=True)
     rows = list(book["隐患台账"].values)[2:]
     assert len(rows) == 48 and {r[18] for r in rows} == {"已整改待验收"}
+
+
+def step_request(code: str, to: str, note: str = "", measures: str = "",
+                 photo: str | None = None) -> dict:  # fmt: skip
+    """The desk's step button, as any browser could send it."""
+    return {
+        "output": "..ledger-step-result.children...ledger-step-photo.contents..",
+        "outputs": [{"id": "ledger-step-result", "property": "children"},
+                    {"id": "ledger-step-photo", "property": "contents"}],
+        "inputs": [{"id": "ledger-step-go", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["ledger-step-go.n_clicks"],
+        "state": [
+            {"id": "ledger-item-code", "property": "data", "value": code},
+            {"id": "ledger-step-to", "property": "value", "value": to},
+            {"id": "ledger-step-note", "property": "value", "value": note},
+            {"id": "ledger-step-measures", "property": "value", "value": measures},
+            {"id": "ledger-step-verifier", "property": "value", "value": None},
+            {"id": "ledger-step-on", "property": "value", "value": None},
+            {"id": "ledger-step-photo", "property": "contents", "value": photo},
+            {"id": "lang", "property": "data", "value": "zh"},
+        ],
+    }  # fmt: skip
+
+
+def said(response) -> str:
+    assert response.status_code == 200, response.data[:300]
+    return response.json["response"]["ledger-step-result"]["children"]["props"]["children"]
+
+
+def test_the_desk_step_is_the_operation_with_its_role_check(site):
+    from store import ledger as store_ledger
+
+    rows = page(site, request={"startRow": 0, "endRow": 100}, statuses=["rectifying"])
+    code = rows["rowData"][0]["code"]
+    for role in ("viewer", "planner"):
+        forged = site.client(role).post(DASH, json=step_request(code, "rectified", "x", "y"))
+        assert said(forged) == "当前角色不能办理整改（需值班员或管理员）"
+    assert store_ledger.steps(site.store.engine, code) == []
+    officer = site.client("duty_officer")
+    missing = said(officer.post(DASH, json=step_request(code, "rectified", "已整改")))
+    assert missing == "未办理：报告整改完成须写明整改措施"
+    png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 8).decode()
+    done = said(officer.post(DASH, json=step_request(code, "rectified", "已整改", "清淤", png)))
+    assert done == f"{code}：已整改待验收"
+    (step,) = store_ledger.steps(site.store.engine, code)
+    assert (step["actor"], step["note"], step["photo_id"] is not None) == (
+        "user-duty_officer", "已整改", True,
+    )  # fmt: skip
+    own = said(officer.post(DASH, json=step_request(code, "verified")))
+    assert own == "未办理：整改人 user-duty_officer 不能验收自己的整改，须由他人验收"
