@@ -78,8 +78,10 @@ def city_plan(rng: np.random.Generator) -> _synth.Plan:
 def build_city(seed: int = 2026, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """Every benchmark table, keyed by table name; layer tables are GeoDataFrames (EPSG:4326).
     Dates count from ``today`` as the demo's do."""
+    from data.demo import with_ledger
+
     rng = np.random.default_rng(seed)
-    return _synth.build(rng, city_plan(rng), today)
+    return with_ledger(_synth.build(rng, city_plan(rng), today), seed, today)
 
 
 if __name__ == "__main__":

@@ -79,4 +79,17 @@ def build_demo(seed: int = 421003, today: dt.date | None = None) -> dict[str, pd
     rng = np.random.default_rng(seed)
     frames = _synth.build(rng, demo_plan(), today)
     frames["roads"] = build_roads(frames)  # synthetic too: see data/roads.py
+    return with_ledger(frames, seed, today)
+
+
+def with_ledger(
+    frames: dict[str, pd.DataFrame], seed: int, today: dt.date | None = None
+) -> dict[str, pd.DataFrame]:
+    """``frames`` with the hidden dangers' ledger accounts and the points' next inspection."""
+    from data.ledger import ledger_accounts, next_inspections
+
+    risk = frames["risk_points"]
+    risk["next_inspection"] = next_inspections(risk)
+    names = dict(zip(frames["townships"]["code"], frames["townships"]["name"], strict=True))
+    frames["hidden_dangers"] = ledger_accounts(risk, names, seed, today or _synth.today_cst())
     return frames

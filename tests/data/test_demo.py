@@ -43,6 +43,7 @@ TABLES = (
     "jurisdictions",
     "townships",
     "risk_points",
+    "hidden_dangers",
     "depots",
     "depot_stock",
     "forces",

@@ -97,7 +97,13 @@ def test_the_export_writes_the_rows_the_table_selects(site):
     assert sent["filename"].endswith(".xlsx") and sent["base64"]
     book = load_workbook(io.BytesIO(base64.b64decode(sent["content"])), read_only=True)
     rows = list(book["隐患台账"].values)[2:]
-    assert len(rows) == 48 and {r[18] for r in rows} == {"已整改待验收"}
+    accounts = site.store.read("hidden_dangers")
+    risk = site.store.read("risk_points").set_index("code")
+    waiting = accounts["verified_at"].isna() & (
+        risk.loc[accounts["code"], "rectification_status"].to_numpy() == "rectified"
+    )
+    assert len(rows) == int(waiting.sum()) > 0  # rectified, not yet verified
+    assert {r[18] for r in rows} == {"已整改待验收"}
 
 
 def step_request(code: str, to: str, note: str = "", measures: str = "",
@@ -137,8 +143,8 @@ def test_the_desk_step_is_the_operation_with_its_role_check(site):
         assert said(forged) == "当前角色不能办理整改（需值班员或管理员）"
     assert store_ledger.steps(site.store.engine, code) == []
     officer = site.client("duty_officer")
-    missing = said(officer.post(DASH, json=step_request(code, "rectified", "已整改")))
-    assert missing == "未办理：报告整改完成须写明整改措施"
+    missing = said(officer.post(DASH, json=step_request(code, "rectified", "", "清淤")))
+    assert missing == "未办理：这一步须填写说明"
     png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 8).decode()
     done = said(officer.post(DASH, json=step_request(code, "rectified", "已整改", "清淤", png)))
     assert done == f"{code}：已整改待验收"
