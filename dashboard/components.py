@@ -71,8 +71,10 @@ def key_figures(
     lang: str,
     flt: Filter | None = None,
     activation: dict | None = None,
+    wall: bool = False,
 ) -> list[html.Div]:
-    """The row of key figures for one filter; cards a filter narrows say so."""
+    """The row of key figures for one filter; cards a filter narrows say so. The wall
+    also shows the hidden dangers overdue and due this week."""
     grades = None if flt is None else flt.grades
     narrowed = grades is not None and len(grades) < len(RISK_GRADES)
     items = []
@@ -103,6 +105,13 @@ def key_figures(
             "rectification-rate",
         ),
     ]
+    if wall:
+        items += [
+            _figure(t("fig_hidden_overdue", lang) + among, _n(figures.hidden_overdue),
+                    "#7b1fa2", "hidden-overdue"),
+            _figure(t("fig_hidden_due_week", lang) + among, _n(figures.hidden_due_week),
+                    "#f08c00", "hidden-due-week"),
+        ]  # fmt: skip
     items += [
         _figure(t(f"fig_{name}", lang), _n(value), "#3060a0", f"material-{name}")
         for name, value in figures.materials.items()

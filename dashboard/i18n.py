@@ -326,6 +326,8 @@ def dropdown_labels(lang: str = "zh") -> dict[str, str]:
 # The hidden-danger ledger beside the risk map (one map, one table, one list).
 STRINGS.update(
     {
+        "fig_hidden_overdue": ("隐患逾期", "Overdue"),
+        "fig_hidden_due_week": ("本周到期", "Due this week"),
         "ledger_title": ("风险隐患清单（一图一表一清单）", "Risk and hidden-danger list"),
         "ledger_col_code": ("编号", "Code"),
         "ledger_col_name": ("名称及地点", "Name and place"),

@@ -497,7 +497,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 )
             )
             new_views.append(view_state)
-        figs = key_figures(sel.figures, lang, flt, snap.activation)
+        wall = (screen or {}).get("name") == "wall"  # the wall also shows what is due
+        figs = key_figures(sel.figures, lang, flt, snap.activation, wall=wall)
         return [*figures, *new_views, figs, drawn, *banners]
 
     for kind in MAP_KINDS:

@@ -65,7 +65,9 @@ def layout(data: PageData, settings: Settings, lang: str) -> html.Div:
                 [
                     html.Div(maps, className="wall-maps"),
                     html.Aside(
-                        key_figures(data.sel.figures, lang, data.sel.filter, data.activation),
+                        key_figures(
+                            data.sel.figures, lang, data.sel.filter, data.activation, wall=True
+                        ),
                         id=ids.FIGURES,
                         className="key-figures wall-figures",
                     ),

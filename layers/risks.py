@@ -55,6 +55,17 @@ def is_rectified(frame: pd.DataFrame) -> np.ndarray:
     return hidden & (frame["rectification_status"] == "rectified").to_numpy()
 
 
+def is_due_within(frame: pd.DataFrame, days: int = 7, today: date | None = None) -> np.ndarray:
+    """Open hidden dangers whose deadline falls from ``today`` to ``days`` - 1 days on
+    ("due this week" on the wall)."""
+    today = today or date.today()
+    deadline = pd.to_datetime(frame["rectification_deadline"], errors="coerce")
+    start = pd.Timestamp(today)
+    soon = ((deadline >= start) & (deadline < start + pd.Timedelta(days=days))).to_numpy()
+    hidden = (frame["kind"] == "hidden_danger").to_numpy()
+    return hidden & soon & is_open(frame)
+
+
 def is_overdue(frame: pd.DataFrame, today: date | None = None) -> np.ndarray:
     """Hidden dangers past their rectification deadline and still not rectified."""
     today = today or date.today()

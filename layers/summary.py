@@ -12,7 +12,7 @@ import pandas as pd
 
 from domain import RISK_GRADES, keys
 from layers.materials import stock_totals
-from layers.risks import is_rectified
+from layers.risks import is_due_within, is_overdue, is_rectified
 
 # Key materials as the wall reports them; boats add both kinds.
 KEY_MATERIALS: dict[str, tuple[str, ...]] = {
@@ -39,6 +39,8 @@ class KeyFigures:
     nodes_on_duty: int
     nodes_total: int
     counts: dict[str, int] = field(default_factory=dict)
+    hidden_overdue: int = 0  # open past the deadline (as the ledger counts)
+    hidden_due_week: int = 0  # open, deadline within the next seven days
 
 
 def key_figures(
@@ -72,6 +74,8 @@ def key_figures(
         boats=int(forces["boats"].sum()),
         nodes_on_duty=int((nodes["status"] == "on_duty").sum()),
         nodes_total=len(nodes),
+        hidden_overdue=int(is_overdue(risks).sum()),
+        hidden_due_week=int(is_due_within(risks, 7).sum()),
         counts={
             "risk": len(risks),
             "materials": len(depots),

@@ -112,6 +112,7 @@ def test_on_the_demo_the_ledger_and_the_key_figures_are_the_same_numbers(demo_st
             key.hidden_rectified,
         )
         assert ours.rate == key.rectification_rate
+        assert (ours.overdue, ours.due_this_week) == (key.hidden_overdue, key.hidden_due_week)
     table = by_township(demo_store, VIEWER)
     assert (
         table["found"].iloc[:-1].sum()
