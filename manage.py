@@ -195,7 +195,7 @@ def _wall_url(store: Store, settings: Settings, args: argparse.Namespace) -> Non
     print(f"{settings.base_url}/wall?{urlencode({**query, 'token': token})}")
 
 
-def _ledger(store: Store, args: argparse.Namespace) -> None:
+def _ledger(store: Store, settings: Settings, args: argparse.Namespace) -> None:
     from ledger.export import ledger_workbook
     from ledger.figures import by_township, figures
     from ledger.operations import take_step
@@ -205,7 +205,8 @@ def _ledger(store: Store, args: argparse.Namespace) -> None:
     raw = getattr(args, "township", None) or ""
     towns = [t for t in raw.split(",") if t] or None
     if args.action == "export":
-        data = ledger_workbook(store, actor, Query(townships=towns, limit=0), lang=args.lang)
+        query = Query(townships=towns, limit=0)
+        data = ledger_workbook(store, actor, query, lang=args.lang, timezone=settings.timezone)
         with open(args.file, "wb") as out:
             out.write(data)
         print(f"Wrote {args.file} ({len(data):,} bytes)")
@@ -244,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "wall-url":
             _wall_url(store, settings, args)
         elif args.command == "ledger":
-            _ledger(store, args)
+            _ledger(store, settings, args)
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:

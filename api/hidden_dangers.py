@@ -85,7 +85,9 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
         from ledger.export import ledger_workbook
 
         query = query_from(flask.request.args)
-        data = ledger_workbook(store, current_principal(), query, lang=_lang())
+        data = ledger_workbook(
+            store, current_principal(), query, lang=_lang(), timezone=settings.timezone
+        )
         response = flask.Response(
             data,
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

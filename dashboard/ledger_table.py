@@ -472,7 +472,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     def export(_n: int | None, flt: dict, picked: dict, statuses: list, flags: list,
                request: dict | None, lang: str) -> dict:  # fmt: skip
         query = table_query(flt, picked, statuses, flags, request, limit=0)
-        data = ledger_workbook(store, current_principal(), query, lang=lang)
+        data = ledger_workbook(
+            store, current_principal(), query, lang=lang, timezone=settings.timezone
+        )
         return dcc.send_bytes(data, f"hidden-dangers-{date.today().isoformat()}.xlsx")
 
     @app.callback(

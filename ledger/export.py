@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from auth import Principal, require
 from domain import DANGER_GRADES, LEDGER_STATUSES, RISK_CATEGORIES, term
@@ -63,13 +64,19 @@ CHUNK = 5000
 
 
 def ledger_rows(
-    store: Store, actor: Principal | None, query: Query, today: date, lang: str = "zh"
+    store: Store,
+    actor: Principal | None,
+    query: Query,
+    today: date,
+    lang: str = "zh",
+    timezone: str = "Asia/Shanghai",
 ) -> list[list]:
     """Sheet 1's rows (without the headings) for the items ``query`` selects, every page
     of them when ``query.limit`` is 0."""
     require(actor, "read")
     names = townships(store).set_index("code")["name" if lang == "zh" else "name_en"].to_dict()
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    zone = ZoneInfo(timezone)
     out: list[list] = []
     offset, remaining = query.offset, query.limit or None
     while True:
@@ -100,7 +107,7 @@ def ledger_rows(
                     _label(LEDGER_STATUSES, row["status"], lang),
                     yes if row["overdue"] else no,
                     row["rectified_by"] or "",
-                    _naive(row["rectified_at"]),
+                    _local(row["rectified_at"], zone),
                     row["verifier"] or "",
                     row["verified_on"],
                 ]
@@ -119,6 +126,7 @@ def ledger_workbook(
     lang: str = "zh",
     today: date | None = None,
     title: str | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> bytes:
     """The .xlsx bytes: the items ``query`` selects (all of them by default), and the figures."""
     from openpyxl import Workbook
@@ -127,7 +135,7 @@ def ledger_workbook(
 
     today = today or date.today()
     query = query or Query(limit=0)
-    rows = ledger_rows(store, actor, query, today, lang)
+    rows = ledger_rows(store, actor, query, today, lang, timezone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("隐患台账" if lang == "zh" else "Ledger")
     for n, (_zh, _en, width) in enumerate(COLUMNS):
@@ -173,9 +181,9 @@ def _label(terms: Sequence, key: str | None, lang: str) -> str:
     return t.zh if lang == "zh" else t.en
 
 
-def _naive(value: datetime | None) -> datetime | None:
-    # Excel keeps no zone: the time as UTC, written without one.
-    return None if value is None else value.replace(tzinfo=None)
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    # Excel keeps no zone: the command centre's local time, written without one.
+    return None if value is None else value.astimezone(zone).replace(tzinfo=None)
 
 
 def _column_letter(n: int) -> str:
