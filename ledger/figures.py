@@ -26,6 +26,7 @@ from ledger.rules import due_within, is_overdue
 from store import Store
 from store import ledger as store_ledger
 
+ACCOUNT_COLUMNS = ("found_on", "supervised", "rectified_at", "verified_at")
 FIGURES = ("found", "rectified", "rate", "overdue", "major_open", "supervised")
 
 
@@ -56,7 +57,7 @@ def ledger_frame(store: Store, revisions: dict | None = None) -> pd.DataFrame:
         cols = ["code", "name", "township_code", "grade", "rectification_status",
                 "rectification_deadline", "responsible_person"]  # fmt: skip
         frame = pd.DataFrame(risk.loc[hidden, cols]).reset_index(drop=True)
-        accounts = store_ledger.accounts_frame(store.engine)
+        accounts = store_ledger.accounts_frame(store.engine, ACCOUNT_COLUMNS)
         frame = frame.merge(accounts, on="code", how="left")
         frame["supervised"] = frame["supervised"].fillna(False).astype(bool)
         return frame

@@ -52,6 +52,22 @@ SUPERVISED = sa.func.coalesce(hd.c.supervised, sa.false())
 OPEN = rp.c.rectification_status.in_(("open", "in_progress"))
 
 
+def status_clause(statuses: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Hidden dangers in any of the ledger ``statuses``, as plain column tests (not the
+    CASE of :data:`STATUS` evaluated for every row)."""
+    rectified = rp.c.rectification_status == "rectified"
+    tests = {
+        "found": rp.c.rectification_status == "open",
+        "rectifying": rp.c.rectification_status == "in_progress",
+        "rectified": sa.and_(rectified, hd.c.verified_at.is_(None)),
+        "verified": sa.and_(rectified, hd.c.verified_at.is_not(None)),
+    }
+    unknown = set(statuses) - set(tests)
+    if unknown:
+        raise ValueError(f"no ledger status {sorted(unknown)}: one of {', '.join(tests)}")
+    return sa.and_(rp.c.kind == "hidden_danger", sa.or_(*(tests[s] for s in statuses)))
+
+
 def overdue_clause(today: date) -> sa.ColumnElement[bool]:
     """Open hidden dangers past their deadline on ``today``."""
     return sa.and_(rp.c.kind == "hidden_danger", OPEN, rp.c.rectification_deadline < today)
@@ -119,7 +135,7 @@ def _select(columns: Sequence[sa.ColumnElement], q: Query, today: date) -> sa.Se
     if q.grades is not None:
         query = query.where(rp.c.grade.in_(list(q.grades)))
     if q.statuses is not None:
-        query = query.where(STATUS.in_(list(q.statuses)))
+        query = query.where(status_clause(q.statuses))
     if q.codes is not None:
         query = query.where(rp.c.code.in_(list(q.codes)))
     if q.overdue is not None:
@@ -178,13 +194,14 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
     return total, rows
 
 
-def accounts_frame(engine: Engine) -> pd.DataFrame:
-    """Every hidden danger's account columns (code-keyed), for figures and exports."""
-    query = sa.select(hd.c.code, *(hd.c[c] for c in ACCOUNT_FIELDS))
+def accounts_frame(engine: Engine, columns: Sequence[str] = ACCOUNT_FIELDS) -> pd.DataFrame:
+    """Every hidden danger's account ``columns`` (and ``code``), for figures and exports."""
+    query = sa.select(hd.c.code, *(hd.c[c] for c in columns))
     with _Guard(engine, write=False) as conn:
         result = conn.execute(query)
         frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-    frame["supervised"] = frame["supervised"].astype(bool)
+    if "supervised" in frame:
+        frame["supervised"] = frame["supervised"].astype(bool)
     return frame
 
 

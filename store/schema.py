@@ -147,7 +147,7 @@ risk_points = sa.Table(
     sa.Column("households_threatened", sa.Integer, nullable=False, server_default="0"),
     # Only hidden dangers are rectified; risk sources leave these empty.
     sa.Column("rectification_status", sa.String(20)),
-    sa.Column("rectification_deadline", sa.Date),
+    sa.Column("rectification_deadline", sa.Date, index=True),  # the ledger sorts by it
     sa.Column("last_inspection", sa.Date),
     *_audit_columns(),
     # The inspection schedule: when the point is next due (else last + INSPECTION_DAYS).

@@ -29,6 +29,12 @@ LAYER = "risk"
 
 def upgrade() -> None:
     op.add_column("risk_points", sa.Column("next_inspection", sa.Date(), nullable=True))
+    op.create_index(
+        op.f("ix_risk_points_rectification_deadline"),
+        "risk_points",
+        ["rectification_deadline"],
+        unique=False,
+    )
     op.create_table(
         "hidden_dangers",
         sa.Column("code", sa.String(length=40), nullable=False),
@@ -139,5 +145,6 @@ def _triggers() -> None:
 def downgrade() -> None:
     for table in ("ledger_steps", "ledger_photos", "hidden_dangers"):
         op.drop_table(table)  # their triggers go with them
+    op.drop_index(op.f("ix_risk_points_rectification_deadline"), table_name="risk_points")
     with op.batch_alter_table("risk_points") as batch:
         batch.drop_column("next_inspection")
