@@ -51,7 +51,7 @@ metadata = sa.MetaData(
 # Which layer each table belongs to (a layer's revision covers its tables).
 LAYER_TABLES: dict[str, tuple[str, ...]] = {
     "townships": ("jurisdictions", "townships"),
-    "risk": ("risk_points", "hidden_dangers", "ledger_steps", "ledger_photos"),
+    "risk": ("risk_points", "hidden_dangers", "ledger_photos", "ledger_steps"),
     "materials": ("depots", "depot_stock", "material_items"),
     "forces": ("forces",),
     "command": ("command_nodes",),

@@ -237,6 +237,15 @@ def one_write(table: str) -> sa.Executable:
         "weather_warnings": lambda: (
             sa.update(tbl).where(tbl.c.identifier == "W1").values(colour="orange")
         ),
+        # the ledger (tables start empty: written in this order)
+        "hidden_dangers": lambda: sa.insert(tbl).values(code="R1", measures="加固"),
+        "ledger_photos": lambda: sa.insert(tbl).values(
+            id=1, code="R1", content_type="image/png", size=1, sha256="0" * 64, data=b"x",
+            uploaded_by="t", uploaded_at=utc(2026, 7, 1),
+        ),
+        "ledger_steps": lambda: sa.insert(tbl).values(
+            code="R1", step="rectifying", actor="t", at=utc(2026, 7, 1), photo_id=1,
+        ),
         # incidents and dispatch (tables start empty: written in this order)
         "incidents": lambda: sa.insert(tbl).values(
             id=1, code="INC-1", type="flood", reported_at=utc(2026, 7, 1),
