@@ -371,7 +371,12 @@ def trend_figure(table: object, lang: str) -> go.Figure:
         margin={"l": 30, "r": 10, "t": 30, "b": 30},
         height=420,
         legend={"orientation": "h", "y": -0.12},
-        xaxis={"type": "category"},
+        xaxis={
+            "type": "category",
+            "tickangle": -45,
+            "tickfont": {"size": 10},
+            "automargin": True,
+        },
         yaxis={"rangemode": "tozero"},
     )
     return fig

@@ -123,3 +123,28 @@ def test_a_row_click_centres_the_map_and_a_box_on_the_map_filters_the_table(site
     page.wait_for_function(f"() => {COUNT} === {len(risk)}", timeout=10_000)
     assert page.console_errors == []
     assert outside_requests(page, url) == []
+
+
+def test_an_officer_reports_an_overdue_item_rectified_from_the_list(site, new_page):
+    url, _store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url)  # the first admin: may take ledger steps
+    page.goto(url + "/")
+    wait_for_maps_drawn(page, MAPS)
+    page.locator("#ledger").scroll_into_view_if_needed()
+    page.check("#risk-table-flags input[value='overdue']")
+    page.wait_for_function(f"() => {COUNT} === 3", timeout=10_000)
+    page.wait_for_selector(ROWS + "[row-id]")
+    code = rows_shown(page)[0]["id"]
+    page.click(f"{ROWS}[row-id='{code}'] .ag-cell[col-id='name']")
+    page.wait_for_selector(f"#ledger-item h3:has-text('{code}')", timeout=10_000)
+    assert "整改状态" in page.locator("#ledger-item").inner_text()
+    page.fill("#ledger-step-measures", "清淤疏通，加固堤脚")
+    page.fill("#ledger-step-note", "已按期整改，请验收")
+    page.click("#ledger-step-go")
+    page.wait_for_selector(f"#ledger-step-result:has-text('{code}：已整改待验收')", timeout=10_000)
+    # the item's steps say who did it; the list (on the next poll) no longer holds it
+    page.wait_for_selector("#ledger-item .ledger-steps li:has-text('admin')", timeout=10_000)
+    page.wait_for_function(f"() => {COUNT} === 2", timeout=15_000)
+    page.screenshot(path=str(SHOTS / "step-done.png"), full_page=True)
+    assert page.console_errors == []
