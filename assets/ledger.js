@@ -1,15 +1,26 @@
 /* The table beside the risk map (dash-ag-grid): refresh its pages, centre the map on a row. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   fourmapsLedger: {
-    /* A filter or the map pick changed: drop the grid's cached pages (it asks again). */
+    /* A filter or the map pick changed: drop the grid's cached pages and go to the top
+       (it asks again). Only the data changed: reload the pages in place, where the
+       reader is. */
     refresh: function (_filter, _picked, _statuses, _flags, _revs, gridId) {
       const nc = window.dash_clientside.no_update;
       const grids = window.dash_ag_grid;
       if (!grids || !grids.getApi) return nc;
+      const fired = (window.dash_clientside.callback_context.triggered || [])
+        .map(function (t) { return t.prop_id; });
+      const dataOnly = fired.length > 0 && fired.every(function (p) {
+        return p.indexOf("data-revisions.") === 0;
+      });
       try {
         const api = grids.getApi(gridId);
-        api.purgeInfiniteCache();
-        api.ensureIndexVisible(0, "top");
+        if (dataOnly) {
+          api.refreshInfiniteCache();
+        } else {
+          api.purgeInfiniteCache();
+          api.ensureIndexVisible(0, "top");
+        }
       } catch (e) {
         return nc;  // the grid is not ready yet: its first request reads the new state
       }
