@@ -9,6 +9,7 @@
     python manage.py token create USER [--label L]  # a bearer token acting as USER
     python manage.py token list | token revoke ID
     python manage.py wall-url [--township CODE] [--level L] [--lang en]
+    python manage.py backup FILE | restore FILE   # the embedded store, while the app runs
 
 The store is ``DATABASE_URL`` (default: the embedded SQLite file), or
 ``--database-url``. Loading is one transaction: it fully succeeds or leaves
@@ -42,6 +43,7 @@ from auth.accounts import (
 from config import Settings
 from domain import ROLES, keys
 from store import Store, StoreUnavailable, open_store
+from store.backup import BackupError, backup, restore
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -82,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true")
     token.add_parser("revoke", help="stop a token at once").add_argument("id", type=int)
 
+    sub.add_parser(
+        "backup", help="copy the embedded store to FILE (safe while the app runs)"
+    ).add_argument("file")
+    sub.add_parser(
+        "restore", help="replace the embedded store's contents with backup FILE"
+    ).add_argument("file")
     wall = sub.add_parser("wall-url", help="a wall URL carrying a revocable viewer token")
     wall.add_argument("--township", default=None, help="township code(s), comma separated")
     wall.add_argument("--level", default=None, help="response level 1-4 or all")
@@ -190,12 +198,16 @@ def main(argv: list[str] | None = None) -> int:
             _token(store, args)
         elif args.command == "wall-url":
             _wall_url(store, settings, args)
+        elif args.command in ("backup", "restore"):
+            counts = (backup if args.command == "backup" else restore)(store, args.file)
+            done = "Backed up to" if args.command == "backup" else "Restored from"
+            print(f"{done} {args.file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 2
-    except (BadAccount, NameTaken) as exc:
+    except (BadAccount, NameTaken, BackupError) as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:
