@@ -28,7 +28,7 @@ from editing.coords import CoordinateError, parse_angle, parse_position
 from editing.fields import FIELDS
 from editing.messages import Problem
 from editing.validate import Context, clean
-from files.headers import LAT, LON, STOCK, Mapping, map_headers
+from files.headers import LAT, LON, STOCK, WKT, Mapping, map_headers
 from files.readers import FileRefused, Table
 from store import Store
 
@@ -188,8 +188,12 @@ def plan_import(
         if geom is not None:
             values["geom"] = geom
         current = existing.get(code) if code else None
-        if current is not None and "stock" in values:
-            values["stock"] = {**current.get("stock", {}), **values["stock"]}
+        if current is not None:
+            if "stock" in values:
+                values["stock"] = {**current.get("stock", {}), **values["stock"]}
+            # what the row repeats is not a change (nor re-derived: a point kept in place
+            # keeps the township it has)
+            values = {k: v for k, v in values.items() if k == "code" or _given(current, k, v)}
         unplaced = "geom" not in values and any(_is_location(p, header_of) for p in out.problems)
         checked = clean(layer, values, context, current=current)
         outside = [w for w in checked.warnings if w.code == "outside_jurisdiction"]
@@ -228,6 +232,16 @@ def _named(problem: Problem, header_of: dict[str, str]) -> Problem:
     return Problem(name, problem.code, problem.params)
 
 
+def _given(current: dict, name: str, value: Any) -> bool:
+    from store.imports import differs
+
+    return (
+        differs(current, {name: value})
+        if not isinstance(value, str)
+        else (str(current.get(name) if current.get(name) is not None else "") != value.strip())
+    )
+
+
 def _change(current: dict, values: dict) -> str:
     from store.imports import differs
 
@@ -247,7 +261,7 @@ def _values(
     stock: dict[str, float] = {}
     for index, target in mapping.columns.items():
         cell = cells[index] if index < len(cells) else ""
-        if target in (LON, LAT):
+        if target in (LON, LAT, WKT):
             continue
         if target.startswith(STOCK):
             quantity = _quantity(cell, names[index], out)
@@ -318,6 +332,8 @@ class _Points:
             if geom is None or geom.is_empty:
                 out.problems.append(Problem("geometry", "empty_geometry"))
                 return None
+            if self.kind == "point" and geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+                geom = geom.geoms[0]  # a Shapefile of points often says MultiPoint
             if self.system == "gcj02":
                 geom = _from_gcj02(geom)
             return geom
@@ -363,6 +379,10 @@ def _points(
         geoms = [None if g is None else g for g in geometry.values]
         used = "gcj02" if system == "gcj02" else (declared or system or "wgs84")
         return _Points(used, geoms=geoms, kind=kind)
+    wkt = next((i for i, t in mapping.columns.items() if t == WKT), None)
+    if wkt is not None and kind != "point":
+        geoms = [_from_wkt(row[wkt] if wkt < len(row) else "") for row in table.rows]
+        return _Points(system or "wgs84", geoms=geoms, kind=kind)
     lon = next((i for i, t in mapping.columns.items() if t == LON), None)
     lat = next((i for i, t in mapping.columns.items() if t == LAT), None)
     used = system or "wgs84"
@@ -371,6 +391,15 @@ def _points(
         transform = Transformer.from_crs(used, "EPSG:4326", always_xy=True)
         notes.append(Problem("file", "note_crs", {"crs": used}))
     return _Points(used, lon=lon, lat=lat, rows=table.rows, kind=kind, transform=transform)
+
+
+def _from_wkt(text: str) -> shapely.Geometry | None:
+    if not text.strip():
+        return None
+    try:
+        return shapely.from_wkt(text)
+    except shapely.errors.GEOSException:
+        return shapely.Point()  # empty: rejected as "must be a multi-polygon" below
 
 
 def _from_gcj02(geom: shapely.Geometry) -> shapely.Geometry:

@@ -17,7 +17,30 @@ from domain import MATERIAL_CATALOGUE
 from editing.fields import FIELDS
 
 LON, LAT = "_lon", "_lat"  # coordinates in two columns, before they become ``geom``
+WKT = "_wkt"  # a polygon as WKT text (townships in CSV and xlsx)
 STOCK = "stock."  # a stock column: STOCK + item code
+
+# A Shapefile's .dbf holds names of at most 10 characters: what exports write instead.
+SHORT: dict[str, str] = {
+    "responsible_person": "resp_name",
+    "responsible_phone": "resp_phone",
+    "supervising_leader": "supervisor",
+    "people_threatened": "people",
+    "households_threatened": "households",
+    "rectification_status": "rect_state",
+    "rectification_deadline": "rect_due",
+    "last_inspection": "inspected",
+    "township_code": "township",
+    "mobilise_level": "mobilise",
+    "jurisdiction_code": "juris",
+    "keeper_phone": "keep_phone",
+    "leader_phone": "lead_phone",
+    "duty_officer": "duty_offic",
+    "parent_code": "parent",
+    STOCK + "life_jacket": "lifejacket",
+    STOCK + "assault_boat": "assaultbt",
+    STOCK + "rubber_boat": "rubberboat",
+}
 
 # Chinese first: what exports write (and what a Chinese office most often types).
 _COMMON: dict[str, tuple[str, ...]] = {
@@ -28,6 +51,7 @@ _COMMON: dict[str, tuple[str, ...]] = {
     "mobilise_level": ("启动响应级别", "响应级别", "mobilise_level", "mobilised from"),
     LON: ("经度", "东经", "lon", "lng", "long", "longitude", "x"),
     LAT: ("纬度", "北纬", "lat", "latitude", "y"),
+    WKT: ("几何(wkt)", "wkt", "geometry", "几何"),
 }
 _BY_LAYER: dict[str, dict[str, tuple[str, ...]]] = {
     "townships": {
@@ -83,11 +107,14 @@ def _aliases(layer: str) -> dict[str, str]:
     names = {f.name for f in FIELDS[layer]}
     table: dict[str, str] = {}
     for target, words in {**_COMMON, **_BY_LAYER[layer]}.items():
-        if target in names or target in (LON, LAT):
+        if target in names or target in (LON, LAT, WKT):
             for word in words:
                 table.setdefault(fold(word), target)
     for name in names - {"geom", "stock"}:
         table.setdefault(fold(name), name)
+    for name, short in SHORT.items():
+        if name in names or (name.startswith(STOCK) and "stock" in names):
+            table.setdefault(fold(short), name)
     if layer == "depots":
         for item in MATERIAL_CATALOGUE:
             for word in (item.code, item.zh, item.en, f"{item.zh}({item.unit_zh})"):
@@ -150,6 +177,8 @@ def export_headers(layer: str) -> dict[str, str]:
         if f.name == "geom":
             if f.kind == "point":
                 out[LON], out[LAT] = words[LON][0], words[LAT][0]
+            else:
+                out[WKT] = words[WKT][0]
         elif f.name == "stock":
             for item in MATERIAL_CATALOGUE:
                 out[STOCK + item.code] = f"{item.zh}({item.unit_zh})"

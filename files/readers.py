@@ -230,6 +230,8 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
+        if value != value:  # NaN: an empty cell of a GIS file
+            return ""
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
         return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import shapely
@@ -43,9 +44,16 @@ def differs(current: dict, values: dict) -> bool:
             wanted = {k: _number(v) for k, v in (new or {}).items() if float(v) != 0}
             if any(old.get(k, 0) != wanted.get(k, 0) for k in old.keys() | wanted.keys()):
                 return True
-        elif name in current and name != "code" and not _same(current[name], new):
+        elif name in current and name != "code" and not _equal(current[name], new):
             return True
     return False
+
+
+def _equal(old: Any, new: Any) -> bool:
+    """The same value; geometries the same shape (a Shapefile turns rings the other way)."""
+    if isinstance(old, shapely.Geometry) and isinstance(new, shapely.Geometry):
+        return bool(_same(old, new) or shapely.equals(old, new))
+    return _same(old, new)
 
 
 class Imports:

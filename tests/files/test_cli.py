@@ -63,3 +63,15 @@ def test_an_unknown_layer(run, tmp_path):
     path = write(tmp_path / "r.csv", csv_bytes(RISK_HEADER, RISK_ROWS))
     code, _, err = run("import", "roads", str(path))
     assert code == 1 and "no layer 'roads'" in err
+
+
+def test_export_filtered_then_the_offline_map(run, tmp_path):
+    path = tmp_path / "r.csv"
+    code, out, _ = run("export", "risk_points", str(path), "--township", "T2")
+    assert code == 0 and out.startswith("Exported 3 risk_points")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    code, out, _ = run("export", "depots", str(tmp_path / "d.html"), "--level", "3")
+    assert code == 0 and out.startswith("Exported 2 depots")
+    assert (tmp_path / "d.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    code, _, err = run("export", "depots", str(tmp_path / "d.doc"))
+    assert code == 1 and "cannot export to .doc" in err
