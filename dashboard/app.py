@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from api import files as files_api
 from api import incidents as incidents_api
 from api import ogc
 from auth import Principal
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
     app.server.register_blueprint(incidents_api.blueprint(store, settings))
+    app.server.register_blueprint(files_api.blueprint(store, settings))
     app.server.register_blueprint(sheet.blueprint(store, settings))
     app.layout = html.Div(
         [
