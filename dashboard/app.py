@@ -13,7 +13,7 @@ from api import ogc
 from auth import Principal
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
-from dashboard import editor, history, ids, incidents, maps, overview, wall
+from dashboard import editor, history, ids, imports, incidents, maps, overview, wall
 from dashboard.account import user_bar
 from dashboard.i18n import LANGS, t
 from dashboard.screen import page_data, unreachable_page, url_note
@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             unreachable_page("", settings.lang),
             *editor.validation_components(),
             *incidents.validation_components(),
+            *imports.validation_components(),
             *(
                 [
                     overview.layout(sample, settings, settings.lang),
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     overview.register(app)
     editor.register(app, store, settings)
     incidents.register(app, store, settings)
+    imports.register(app, store, settings)
     history.register(app, store, settings)
     wall.register(app, settings)
     return app
