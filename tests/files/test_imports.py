@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from auth import Forbidden, Principal
 from files.imports import import_file
 from store import Store, schema
+from store.records import StaleRecord
 from tests.conftest import STORE_KINDS, _fresh_store
 from tests.files.makers import (
     RISK_HEADER,
@@ -245,6 +246,23 @@ def test_accept_partial_commits_the_rest_and_the_import_lists_what_was_left_out(
         {"row": 3, "code": "RP2", "field": "经度/纬度",
          "reason": "longitude and latitude look swapped"}
     ]  # fmt: skip
+
+
+def test_a_record_changed_since_the_preview_stops_the_whole_import(store):
+    seen = store.records.get("risk_points", "R1")
+    store.records.update("risk_points", "R1", {"name": "别人改了"}, seen["version"], "someone")
+    before = counts(store)
+    added = {
+        "code": "RZ1", "name": "新点", "category": "flood", "kind": "risk_source",
+        "grade": "low", "township_code": "T1", "geom": shapely.Point(112.05, 30.05),
+    }  # fmt: skip
+    with pytest.raises(StaleRecord):
+        store.imports.commit(
+            "risk_points", [added], [(seen, {"name": "导入的名字"})], "planner-1",
+            file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+        )  # fmt: skip
+    assert counts(store) == before
+    assert store.records.get("risk_points", "R1")["name"] == "别人改了"
 
 
 def test_dry_run_writes_nothing(store, tmp_path):

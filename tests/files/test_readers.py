@@ -111,6 +111,7 @@ def test_geopackage_layer(tmp_path):
         ("r.gpkg", b"PK\x03\x04 not a database", "file_wrong_kind"),
         ("r.geojson", b"code,name\n", "file_wrong_kind"),
         ("r.zip", b"PK\x03\x04\x14\x00\x00\x00 cut", "file_truncated"),
+        ("r.xlsx", b"PK\x03\x04\x14\x00\x00\x00 cut", "file_truncated"),
         (
             "r.geojson",
             b'{"type": "FeatureCollection", "features": [{"type": "Fea',
