@@ -140,6 +140,7 @@ def import_file(
         report.error = refused.problem
         return report
     report.plan, report.crs, report.notes = plan, plan.crs, plan.notes
+    del table, codes, existing  # the cells are in the plan now: a city's file is ~300 MB of them
     if dry_run or (plan.rejected and not accept_partial):
         return report
     added = [r.values for r in plan.rows if r.action == "add"]
