@@ -13,6 +13,7 @@
                                        [--sheet NAME] [--accept-partial]
     python manage.py export LAYER FILE [--township CODE] [--level L]   # .csv .xlsx .geojson
                                        # .gpkg .zip (Shapefile) or .html (an offline map)
+    python manage.py backup FILE | restore FILE   # the embedded store, while the app runs
 
 The store is ``DATABASE_URL`` (default: the embedded SQLite file), or
 ``--database-url``. Loading is one transaction: it fully succeeds or leaves
@@ -46,6 +47,7 @@ from auth.accounts import (
 from config import Settings
 from domain import ROLES, keys
 from store import Store, StoreUnavailable, open_store
+from store.backup import BackupError, backup, restore
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--level", default=None, help="response level 1-4 or all")
     exp.add_argument("--lang", default="zh", choices=["zh", "en"], help="the map's language")
 
+    sub.add_parser(
+        "backup", help="copy the embedded store to FILE (safe while the app runs)"
+    ).add_argument("file")
+    sub.add_parser(
+        "restore", help="replace the embedded store's contents with backup FILE"
+    ).add_argument("file")
     wall = sub.add_parser("wall-url", help="a wall URL carrying a revocable viewer token")
     wall.add_argument("--township", default=None, help="township code(s), comma separated")
     wall.add_argument("--level", default=None, help="response level 1-4 or all")
@@ -283,12 +291,16 @@ def main(argv: list[str] | None = None) -> int:
             _export(store, args)
         elif args.command == "wall-url":
             _wall_url(store, settings, args)
+        elif args.command in ("backup", "restore"):
+            counts = (backup if args.command == "backup" else restore)(store, args.file)
+            done = "Backed up to" if args.command == "backup" else "Restored from"
+            print(f"{done} {args.file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 2
-    except (BadAccount, NameTaken) as exc:
+    except (BadAccount, NameTaken, BackupError) as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:

@@ -18,7 +18,7 @@ from dashboard.account import user_bar
 from dashboard.i18n import LANGS, t
 from dashboard.screen import page_data, unreachable_page, url_note
 from store import Store, StoreUnavailable, open_store
-from web import security, sheet, signin
+from web import callbacks, security, sheet, signin
 from web.security import current_principal
 
 SCREENS = {"/wall": ("wall", wall.layout), "/": ("overview", overview.layout)}
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         serve_locally=True,
     )
     security.install(app.server, store, settings)
+    callbacks.install(app)
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
     app.server.register_blueprint(incidents_api.blueprint(store, settings))

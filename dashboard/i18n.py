@@ -153,6 +153,9 @@ STRINGS.update(
         "edit_new_incidents": ("新建突发事件", "Open an incident"),
         "field_needs": ("所需物资和力量", "What is needed"),
         "field_incident_type": ("事件类型", "Type"),
+        "legend_incidents": ("突发事件", "Incidents"),
+        "legend_hazards": ("危险区域", "Hazard areas"),
+        "legend_dispatch": ("调度路线", "Dispatched"),
         "edit_new_hazard_areas": ("划定危险区域", "Draw a hazard area"),
         "field_area": (
             "区域范围（角点：经度,纬度，每行一个）",

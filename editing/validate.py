@@ -273,7 +273,14 @@ def _datetime(value: Any, tz: str) -> datetime:
 def _geometry(kind: str, value: Any) -> shapely.Geometry:
     try:
         geom = value if isinstance(value, shapely.Geometry) else shapely.geometry.shape(value)
-    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException):
+    except (
+        AttributeError,
+        IndexError,
+        KeyError,
+        TypeError,
+        ValueError,
+        shapely.errors.GEOSException,
+    ):
         raise _Bad(
             "bad_geometry", kind=kind.replace("multi", "multi-"), kind_zh=_GEOM_ZH[kind]
         ) from None

@@ -379,6 +379,19 @@ app_settings = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+# Failed sign-ins, shared by every worker and instance, so guessing is throttled
+# per name and per address wherever the guesses land (0005).
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False, server_default=""),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sign_in_failures_name_at", "name", "at"),
+    sa.Index("ix_sign_in_failures_address_at", "address", "at"),
+)
+
 
 # --- incidents and dispatch (layer "incidents"), the road network (layer "roads") ---
 

@@ -5,8 +5,8 @@ encoding, coordinate system), how many records it added and updated, and
 the rows left out when the planner committed the accepted rows only. The
 records' own history rows name the import in their note.
 
-Revision ID: 0005_files
-Revises: 0004_dispatch
+Revision ID: 0006_files
+Revises: 0005_sign_in_failures
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_files"
-down_revision = "0004_dispatch"
+revision = "0006_files"
+down_revision = "0005_sign_in_failures"
 branch_labels = None
 depends_on = None
 
