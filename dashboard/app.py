@@ -7,12 +7,13 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from api import files as files_api
 from api import incidents as incidents_api
 from api import ogc
 from auth import Principal
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
-from dashboard import editor, history, ids, incidents, maps, overview, wall
+from dashboard import editor, history, ids, imports, incidents, maps, overview, wall
 from dashboard.account import user_bar
 from dashboard.i18n import LANGS, t
 from dashboard.screen import page_data, unreachable_page, url_note
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
     app.server.register_blueprint(incidents_api.blueprint(store, settings))
+    app.server.register_blueprint(files_api.blueprint(store, settings))
     app.server.register_blueprint(sheet.blueprint(store, settings))
     app.layout = html.Div(
         [
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             unreachable_page("", settings.lang),
             *editor.validation_components(),
             *incidents.validation_components(),
+            *imports.validation_components(),
             *(
                 [
                     overview.layout(sample, settings, settings.lang),
@@ -186,6 +189,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     overview.register(app)
     editor.register(app, store, settings)
     incidents.register(app, store, settings)
+    imports.register(app, store, settings)
     history.register(app, store, settings)
     wall.register(app, settings)
     return app

@@ -104,3 +104,15 @@ def incident_action(action: str, code: str) -> dict:
 def order_action(order: int, status: str) -> dict:
     """A button moving a dispatch order to ``status``."""
     return {"type": "order-action", "order": order, "status": status}
+
+
+# Files in and out (dashboard/imports.py)
+FILES_OPEN = "files-open"  # the toolbar's button
+FILES_LAYER = "files-layer"
+FILES_CRS = "files-crs"  # the coordinate system of the file ("": what the file says)
+FILES_UPLOAD = "files-upload"
+FILES_PREVIEW = "files-preview"
+FILES_COMMIT = "files-commit"
+FILES_PARTIAL = "files-partial"  # commit the accepted rows only
+FILES_RESULT = "files-result"
+FILES_EXPORTS = "files-exports"

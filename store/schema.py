@@ -486,3 +486,28 @@ dispatch_orders = sa.Table(
         name="order_complete",
     ),
 )
+
+# One row per committed import of a file: who, what, and the rows left out when the
+# planner chose to commit the accepted rows only. Its records' history rows name it.
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("collection", sa.String(40), nullable=False),
+    sa.Column("file", sa.String(400), nullable=False),
+    sa.Column("format", sa.String(20), nullable=False),
+    sa.Column("encoding", sa.String(40), nullable=False, server_default=""),
+    sa.Column("crs", sa.String(100), nullable=False, server_default=""),
+    sa.Column("added", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    # JSON: [{"row": n, "field": "...", "reason": "..."}, ...] rows left out (accept-partial)
+    sa.Column("left_out", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("partial", sa.Boolean, nullable=False, server_default=sa.false()),
+)
