@@ -12,6 +12,11 @@
     python manage.py ledger export FILE.xlsx [--township CODE] [--lang en]
     python manage.py ledger figures [--township CODE]
     python manage.py ledger step CODE TO [--note N] [--measures M] [--verifier V] [--on DATE]
+    python manage.py import LAYER FILE [--dry-run] [--json] [--crs CRS] [--encoding ENC]
+                                       [--sheet NAME] [--accept-partial]
+    python manage.py export LAYER FILE [--township CODE] [--level L]   # .csv .xlsx .geojson
+                                       # .gpkg .zip (Shapefile) or .html (an offline map)
+    python manage.py backup FILE | restore FILE   # the embedded store, while the app runs
 
 The store is ``DATABASE_URL`` (default: the embedded SQLite file), or
 ``--database-url``. Loading is one transaction: it fully succeeds or leaves
@@ -46,6 +51,7 @@ from config import Settings
 from domain import ROLES, keys
 from ledger.rules import Refused
 from store import Store, StoreUnavailable, open_store
+from store.backup import BackupError, backup, restore
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,6 +92,39 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true")
     token.add_parser("revoke", help="stop a token at once").add_argument("id", type=int)
 
+    imp = sub.add_parser(
+        "import",
+        help="import a file into a layer: all rows or none (exit 0 only when all were taken)",
+    )
+    imp.add_argument("layer", help="townships, risk_points, depots, forces or command_nodes")
+    imp.add_argument("file", help=".csv .xlsx .geojson .zip (Shapefile) or .gpkg")
+    imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.add_argument(
+        "--crs", default=None, help="coordinates in wgs84, cgcs2000, gcj02 or EPSG:code"
+    )
+    imp.add_argument(
+        "--encoding", default=None, help="text encoding (default: UTF-8, else GB18030)"
+    )
+    imp.add_argument("--sheet", default=None, help="the sheet (xlsx) or layer (GeoPackage)")
+    imp.add_argument(
+        "--accept-partial",
+        action="store_true",
+        help="commit the accepted rows even when some are rejected (the history lists them)",
+    )
+    exp = sub.add_parser("export", help="a layer to a file, filtered as on screen")
+    exp.add_argument("layer", help="townships, risk_points, depots, forces or command_nodes")
+    exp.add_argument("file", help=".csv .xlsx .geojson .gpkg .zip (Shapefile) or .html (map)")
+    exp.add_argument("--township", default=None, help="township code(s), comma separated")
+    exp.add_argument("--level", default=None, help="response level 1-4 or all")
+    exp.add_argument("--lang", default="zh", choices=["zh", "en"], help="the map's language")
+
+    sub.add_parser(
+        "backup", help="copy the embedded store to FILE (safe while the app runs)"
+    ).add_argument("file")
+    sub.add_parser(
+        "restore", help="replace the embedded store's contents with backup FILE"
+    ).add_argument("file")
     wall = sub.add_parser("wall-url", help="a wall URL carrying a revocable viewer token")
     wall.add_argument("--township", default=None, help="township code(s), comma separated")
     wall.add_argument("--level", default=None, help="response level 1-4 or all")
@@ -228,6 +267,64 @@ def _ledger(store: Store, settings: Settings, args: argparse.Namespace) -> None:
         print(f"{args.code}: {after['status']}")
 
 
+def _import(store: Store, args: argparse.Namespace) -> int:
+    from files.imports import import_file
+
+    report = import_file(
+        store,
+        system_principal(f"manage.py import {args.layer}"),
+        args.layer,
+        args.file,
+        crs=args.crs,
+        encoding=args.encoding,
+        sheet=args.sheet,
+        dry_run=args.dry_run,
+        accept_partial=args.accept_partial,
+    )
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _print_report(report, args)
+    return 0 if report.ok and (report.committed or args.dry_run) else 1
+
+
+def _print_report(report: object, args: argparse.Namespace) -> None:
+    from files.imports import Report
+
+    assert isinstance(report, Report)
+    if report.error is not None:
+        print(f"manage.py: {args.file} refused, nothing was changed: {report.error.say()}",
+              file=sys.stderr)  # fmt: skip
+        return
+    for note in report.notes:
+        print(f"note: {note.say()}")
+    for entry in report.rejected():
+        print(f"row {entry['row']}: {entry['field']}: {entry['reason']}", file=sys.stderr)
+    got = report.as_json()
+    counts = f"{len(got['added'])} to add, {len(got['updated'])} to update, " + (
+        f"{len(got['unchanged'])} unchanged, {len({r['row'] for r in got['rejected']})} rejected"
+    )
+    if report.committed:
+        print(f"Imported {args.file} into {args.layer} (import #{report.import_id}): {counts}")
+    elif args.dry_run:
+        print(f"Dry run of {args.file} into {args.layer}, nothing written: {counts}")
+    else:
+        print(f"Nothing was imported ({counts}); fix the rows above or use --accept-partial",
+              file=sys.stderr)  # fmt: skip
+
+
+def _export(store: Store, args: argparse.Namespace) -> None:
+    from files.exports import export_to
+
+    started = time.perf_counter()
+    n = export_to(
+        store, system_principal(f"manage.py export {args.layer}"), args.layer, args.file,
+        townships=args.township.split(",") if args.township else None, level=args.level,
+        lang=args.lang,
+    )  # fmt: skip
+    print(f"Exported {n:,} {args.layer} to {args.file} in {time.perf_counter() - started:.1f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one chore; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -242,16 +339,24 @@ def main(argv: list[str] | None = None) -> int:
             _user(store, args)
         elif args.command == "token":
             _token(store, args)
+        elif args.command == "import":
+            return _import(store, args)
+        elif args.command == "export":
+            _export(store, args)
         elif args.command == "wall-url":
             _wall_url(store, settings, args)
         elif args.command == "ledger":
             _ledger(store, settings, args)
+        elif args.command in ("backup", "restore"):
+            counts = (backup if args.command == "backup" else restore)(store, args.file)
+            done = "Backed up to" if args.command == "backup" else "Restored from"
+            print(f"{done} {args.file}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
         else:
             print(f"Schema of {store.url} is up to date.")
     except StoreUnavailable as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 2
-    except (BadAccount, NameTaken) as exc:
+    except (BadAccount, NameTaken, BackupError) as exc:
         print(f"manage.py: {exc}", file=sys.stderr)
         return 1
     except Refused as exc:

@@ -291,10 +291,9 @@ def _if_match() -> int:
             "If-Match", "send If-Match with the ETag of the item you changed", status=428
         )
     tag = header.strip().removeprefix("W/").strip('"').split(":")[0]
-    try:
-        return int(tag)
-    except ValueError:
-        raise BadRequest("If-Match", f"not an ETag of this API: {header}") from None
+    if not tag.isdigit() or int(tag) > MAX_INTEGER:
+        raise BadRequest("If-Match", f"not an ETag of this API: {header}")
+    return int(tag)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -310,6 +309,9 @@ def _writable(name: str) -> None:
         raise BadRequest("collection", f"{name} is read-only here: {READ_ONLY[name]}", status=405)
 
 
+MAX_INTEGER = 2**31 - 1  # ids and versions are 32-bit integer columns
+
+
 def _integer(text: str | None, field: str, default: int | None, minimum: int) -> int | None:
     if text is None or text == "":
         return default
@@ -319,6 +321,8 @@ def _integer(text: str | None, field: str, default: int | None, minimum: int) ->
         raise BadRequest(field, f"{field} must be a whole number") from None
     if value < minimum:
         raise BadRequest(field, f"{field} must be at least {minimum}")
+    if value > MAX_INTEGER:
+        raise BadRequest(field, f"{field} must be at most {MAX_INTEGER}")
     return value
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -103,17 +105,56 @@ class SignedIn:
     epoch: int
 
 
-def sign_in(store: Store, name: str, password: str) -> SignedIn | None:
-    """The user, when ``name`` and ``password`` match an active account; else None."""
-    user = store.accounts.user(name=(name or "").strip())
+class Throttled(Exception):
+    """Too many wrong passwords lately: no password is tried until ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+# Wrong passwords allowed per account, and per address (many names from one
+# machine), within the window, before sign-in waits for the oldest to age out.
+NAME_FAILURES, ADDRESS_FAILURES, FAILURE_WINDOW = 5, 20, timedelta(minutes=15)
+
+
+def sign_in(
+    store: Store, name: str, password: str, address: str = "", now: datetime | None = None
+) -> SignedIn | None:
+    """The user, when ``name`` and ``password`` match an active account; else None.
+
+    Guessing is throttled in the store, so every worker and instance counts the
+    same failures: after ``NAME_FAILURES`` wrong passwords for one name, or
+    ``ADDRESS_FAILURES`` from one address, within ``FAILURE_WINDOW``, this raises
+    :class:`Throttled` (even for the right password) until the oldest ages out.
+    """
+    name = (name or "").strip()
+    now = now or datetime.now(UTC)
+    wait = _wait(store.accounts.failures_since(name, address, now - FAILURE_WINDOW), now)
+    if wait:
+        raise Throttled(wait)
+    user = store.accounts.user(name=name)
     digest = user["password_hash"] if user and user["password_hash"] else _DUMMY_HASH
     try:
         _hasher.verify(digest, password or "")
+        ok = user is not None and bool(user["active"]) and digest is not _DUMMY_HASH
     except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        store.accounts.add_failure(name, address, now, forget_before=now - FAILURE_WINDOW)
         return None
-    if user is None or not user["active"] or digest is _DUMMY_HASH:
-        return None
+    store.accounts.clear_failures(name)
     return SignedIn(_user_principal(user), user["session_epoch"])
+
+
+def _wait(failures: dict[str, list[datetime]], now: datetime) -> int:
+    """Seconds until sign-in may be tried again (0: now)."""
+    waits = [
+        failures[key][-limit] + FAILURE_WINDOW - now
+        for key, limit in (("name", NAME_FAILURES), ("address", ADDRESS_FAILURES))
+        if len(failures[key]) >= limit
+    ]
+    return max((math.ceil(w.total_seconds()) for w in waits), default=0)
 
 
 def session_user(store: Store, user_id: int, epoch: int) -> Principal | None:

@@ -7,18 +7,29 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
+from api import files as files_api
 from api import hidden_dangers as hidden_dangers_api
 from api import incidents as incidents_api
 from api import ogc
 from auth import Principal
 from auth.accounts import ensure_first_admin
 from config import ROOT, Settings
-from dashboard import editor, history, ids, incidents, ledger_table, maps, overview, wall
+from dashboard import (
+    editor,
+    history,
+    ids,
+    imports,
+    incidents,
+    ledger_table,
+    maps,
+    overview,
+    wall,
+)
 from dashboard.account import user_bar
 from dashboard.i18n import LANGS, t
 from dashboard.screen import page_data, unreachable_page, url_note
 from store import Store, StoreUnavailable, open_store
-from web import security, sheet, signin
+from web import callbacks, security, sheet, signin
 from web.security import current_principal
 
 SCREENS = {"/wall": ("wall", wall.layout), "/": ("overview", overview.layout)}
@@ -127,10 +138,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         serve_locally=True,
     )
     security.install(app.server, store, settings)
+    callbacks.install(app)
     app.server.register_blueprint(signin.blueprint(store, settings))
     app.server.register_blueprint(ogc.blueprint(store, settings))
     app.server.register_blueprint(incidents_api.blueprint(store, settings))
     app.server.register_blueprint(hidden_dangers_api.blueprint(store, settings))
+    app.server.register_blueprint(files_api.blueprint(store, settings))
     app.server.register_blueprint(sheet.blueprint(store, settings))
     app.layout = html.Div(
         [
@@ -166,6 +179,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             unreachable_page("", settings.lang),
             *editor.validation_components(),
             *incidents.validation_components(),
+            *imports.validation_components(),
             *(
                 [
                     overview.layout(sample, settings, settings.lang),
@@ -188,6 +202,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     editor.register(app, store, settings)
     incidents.register(app, store, settings)
     ledger_table.register(app, store, settings)
+    imports.register(app, store, settings)
     history.register(app, store, settings)
     wall.register(app, settings)
     return app

@@ -24,7 +24,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from auth import Forbidden, Principal, Unauthenticated, can
 from config import Settings
-from dashboard import ids
+from dashboard import ids, imports
 from dashboard.components import local_time
 from dashboard.figures import level_label
 from dashboard.i18n import STRINGS, name_of, t, term_label
@@ -129,6 +129,7 @@ def toolbar(principal: Principal | None, lang: str) -> html.Div:
             html.Button(t("edit_response", lang), id=ids.RESPONSE_EDIT, className="tool-button"),
             html.Button(t("edit_warning", lang), id=ids.WARNING_EDIT, className="tool-button"),
         ]
+    children += imports.open_button(principal, lang)
     if can(principal, "admin"):
         children.append(
             html.Button(t("deleted_title", lang), id=ids.DELETED_OPEN, className="tool-button")

@@ -57,6 +57,7 @@ from domain import (
     DEPOT_LEVELS,
     FORCE_STATUSES,
     FORCE_TYPES,
+    INCIDENT_TYPES,
     LEVEL_NUMERALS,
     NODE_STATUSES,
     RECTIFICATION_STATUSES,
@@ -66,6 +67,7 @@ from domain import (
     term,
 )
 from layers.aggregate import by_township
+from layers.incidents import Emergency
 from layers.risks import is_open, is_overdue
 
 MAP_KINDS = ("risk", "materials", "forces", "command")
@@ -78,7 +80,10 @@ NODES_LIMIT = 600
 NAMES_LIMIT = 24
 HIT_SIZE = 6.0  # px: plotly's hover distance is 0 within 3 px of such a marker's centre
 RING_WIDTH = 7.0  # px a ring adds to a marker's diameter
-LEGEND_RANK = {"cat": 100, "ring": 200, "dot": 300, "totals": 400}
+LEGEND_RANK = {"emergency": 10, "cat": 100, "ring": 200, "dot": 300, "totals": 400}
+INCIDENT_COLOUR, HAZARD_COLOUR, DISPATCH_COLOUR = "#e02020", "#1f77b4", "#f08c00"
+# Which orders' lines each map draws, from the resource to its incident.
+DISPATCH_KIND = {"materials": "material", "forces": "force"}
 
 
 def _labels(terms: tuple[Term, ...], lang: str) -> dict[str, str]:
@@ -212,12 +217,12 @@ class MapSpec:
     @cached_property
     def slots(self) -> dict[str, int]:
         """Trace index of every slot, bottom to top (see the module docstring)."""
-        names = ["outlines", "links", "names"]
+        names = ["outlines", "links", "names", "hazards", "dispatch"]
         names += [f"totals:{c.key}" for c in self.totals_classes]
         names += [f"ring:{o.key}" for o in self.overlays if o.style == "ring"]
         names += [f"cat:{term.key}" for term in reversed(self.terms)]
         names += [f"dot:{o.key}" for o in self.overlays if o.style == "dot"]
-        names.append("hit")
+        names += ["hit", "incident_rings", "incidents"]  # an incident answers the mouse first
         return {name: index for index, name in enumerate(names)}
 
     def slot(self, key: str) -> int:
@@ -536,6 +541,41 @@ def base_figure(
             hoverinfo="skip",
             legendrank=LEGEND_RANK[overlay.style] + n,
         )
+    # What is happening, over every map: hazard areas, lines of what was sent, incidents.
+    traces["hazards"] = _empty_trace(
+        t("legend_hazards", lang),
+        "hazards",
+        mode="lines",
+        fill="toself",
+        fillcolor="rgba(31,119,180,0.22)",
+        line={"width": 2 * line_scale, "color": HAZARD_COLOUR},
+        hoverinfo="skip",
+        showlegend=False,
+        legendrank=LEGEND_RANK["emergency"] + 1,
+    )
+    traces["dispatch"] = _empty_trace(
+        t("legend_dispatch", lang),
+        "dispatch",
+        mode="lines",
+        line={"width": 2.5 * line_scale, "color": DISPATCH_COLOUR},
+        hoverinfo="skip",
+        showlegend=False,
+        legendrank=LEGEND_RANK["emergency"] + 2,
+    )
+    traces["incident_rings"] = _empty_trace(
+        "",
+        "incident_rings",
+        mode="markers",
+        marker={"color": "#ffffff", "size": (18 + RING_WIDTH) * line_scale, "opacity": 1.0},
+        hoverinfo="skip",
+        showlegend=False,
+    )  # fmt: skip  (a white ring tells an incident from a major risk's red)
+    traces["incidents"] = _empty_trace(
+        t("legend_incidents", lang), "incidents", mode="markers",
+        marker={"color": INCIDENT_COLOUR, "size": 18 * line_scale, "opacity": 1.0},
+        hovertemplate=f"%{{hovertext}}{hint}<extra></extra>", showlegend=False,
+        legendrank=LEGEND_RANK["emergency"],
+    )  # fmt: skip
     traces["hit"] = _empty_trace(
         "",
         "hit",
@@ -707,6 +747,47 @@ def _aggregate(
             "showlegend": True,
         }
     return out
+
+
+def emergency_updates(
+    spec: MapSpec, emergency: Emergency, lang: str, size_scale: float = 1.0
+) -> dict:
+    """The incidents, hazard areas and dispatch lines of one map (legend entries while any)."""
+    slots = spec.slots
+    incidents = emergency.incidents
+    hover = _text(
+        incidents["type"].map(_labels(INCIDENT_TYPES, lang)), " · ", incidents["code"], "<br>",
+        incidents["description"].str.slice(0, 60),
+    ) if len(incidents) else pd.Series([], dtype=object)  # fmt: skip
+    lons: list = []
+    lats: list = []
+    for geom in emergency.hazards.geometry:
+        for poly in geom.geoms:
+            xs, ys = poly.exterior.xy
+            lons += [*np.round(xs, 6).tolist(), None]
+            lats += [*np.round(ys, 6).tolist(), None]
+    lines = emergency.lines
+    mine = lines[lines["kind"] == DISPATCH_KIND.get(spec.kind, "")] if len(lines) else lines
+    line_lon: list = []
+    line_lat: list = []
+    for row in mine.itertuples():
+        line_lon += [round(row.x0, 6), round(row.x1, 6), None]
+        line_lat += [round(row.y0, 6), round(row.y1, 6), None]
+    return {
+        slots["hazards"]: {"lon": lons, "lat": lats, "showlegend": bool(lons)},
+        slots["dispatch"]: {"lon": line_lon, "lat": line_lat, "showlegend": bool(line_lon)},
+        slots["incident_rings"]: {
+            **_points(incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()),
+            "marker.size": (18 + RING_WIDTH) * size_scale,
+        },
+        slots["incidents"]: {
+            **_points(incidents.geometry.x.to_numpy(), incidents.geometry.y.to_numpy()),
+            "hovertext": hover.tolist(),
+            "customdata": [f"incident:{c}" for c in incidents["code"]],
+            "marker.size": 18 * size_scale,
+            "showlegend": bool(len(incidents)),
+        },
+    }
 
 
 def _link_lines(links: pd.DataFrame) -> dict:

@@ -153,6 +153,9 @@ STRINGS.update(
         "edit_new_incidents": ("新建突发事件", "Open an incident"),
         "field_needs": ("所需物资和力量", "What is needed"),
         "field_incident_type": ("事件类型", "Type"),
+        "legend_incidents": ("突发事件", "Incidents"),
+        "legend_hazards": ("危险区域", "Hazard areas"),
+        "legend_dispatch": ("调度路线", "Dispatched"),
         "edit_new_hazard_areas": ("划定危险区域", "Draw a hazard area"),
         "field_area": (
             "区域范围（角点：经度,纬度，每行一个）",
@@ -388,5 +391,60 @@ STRINGS.update(
             "点击一行：地图定位到该点；在地图上框选或套索选点：清单只列所选",
             "Click a row to centre the map on it; box or lasso points on the map to list them",
         ),
+    }
+)
+
+
+# Files in and out: the import panel and the export links (dashboard/imports.py).
+STRINGS.update(
+    {
+        "files_open": ("导入 / 导出", "Import / export"),
+        "files_title": ("导入文件", "Import a file"),
+        "files_layer": ("导入到", "Into"),
+        "files_layer_townships": ("乡镇", "Townships"),
+        "files_layer_risk_points": ("风险隐患点", "Risk points"),
+        "files_layer_depots": ("物资储备点", "Depots"),
+        "files_layer_forces": ("救援力量", "Forces"),
+        "files_layer_command_nodes": ("指挥节点", "Command nodes"),
+        "files_crs": ("坐标系", "Coordinates in"),
+        "files_crs_file": ("按文件", "As the file says"),
+        "files_crs_wgs84": ("WGS 84", "WGS 84"),
+        "files_crs_cgcs2000": ("CGCS2000", "CGCS2000"),
+        "files_crs_gcj02": ("GCJ-02（网络地图）", "GCJ-02 (web maps)"),
+        "files_drop": (
+            "拖入或点击选择文件：CSV、xlsx、GeoJSON、Shapefile（zip）、GeoPackage，最大 {limit} MB",
+            "Drop or choose a file: CSV, xlsx, GeoJSON, Shapefile (zip), GeoPackage; "
+            "at most {limit} MB",
+        ),
+        "files_summary": (
+            "{file}：编码 {encoding}，坐标系 {crs}。新增 {added}，更新 {updated}，"
+            "无变化 {unchanged}，拒绝 {rejected}",
+            "{file}: encoding {encoding}, coordinates {crs}. {added} to add, "
+            "{updated} to update, {unchanged} unchanged, {rejected} rejected",
+        ),
+        "files_col_row": ("行号", "Row"),
+        "files_col_code": ("编号", "Code"),
+        "files_col_action": ("处理", "Action"),
+        "files_col_why": ("原因", "Why"),
+        "files_action_add": ("新增", "Add"),
+        "files_action_update": ("更新", "Update"),
+        "files_action_unchanged": ("无变化", "Unchanged"),
+        "files_action_reject": ("拒绝", "Rejected"),
+        "files_more": ("另有 {n} 行未显示", "{n} more rows not shown"),
+        "files_commit": ("确认导入", "Import"),
+        "files_commit_partial": (
+            "只导入通过检查的行（被拒绝的行记入导入记录）",
+            "Import the accepted rows only (the rejected rows are listed in the import's record)",
+        ),
+        "files_committed": (
+            "已导入（第 {n} 次导入）：新增 {added}，更新 {updated}，未导入 {left} 行",
+            "Imported (import #{n}): {added} added, {updated} updated, {left} rows left out",
+        ),
+        "files_not_committed": (
+            "未导入任何数据：有行被拒绝，请修改文件后重新上传",
+            "Nothing was imported: rows were rejected; fix the file and upload it again",
+        ),
+        "files_export": ("导出（按当前筛选）", "Export (as filtered on screen)"),
+        "files_offline_map": ("离线地图（HTML）", "Offline map (HTML)"),
     }
 )

@@ -129,3 +129,13 @@ LEDGER_STEP_ON = "ledger-step-on"
 LEDGER_STEP_PHOTO = "ledger-step-photo"
 LEDGER_STEP_GO = "ledger-step-go"
 LEDGER_STEP_RESULT = "ledger-step-result"
+# Files in and out (dashboard/imports.py)
+FILES_OPEN = "files-open"  # the toolbar's button
+FILES_LAYER = "files-layer"
+FILES_CRS = "files-crs"  # the coordinate system of the file ("": what the file says)
+FILES_UPLOAD = "files-upload"
+FILES_PREVIEW = "files-preview"
+FILES_COMMIT = "files-commit"
+FILES_PARTIAL = "files-partial"  # commit the accepted rows only
+FILES_RESULT = "files-result"
+FILES_EXPORTS = "files-exports"

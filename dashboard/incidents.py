@@ -10,6 +10,7 @@ orders on (en route, on site, returned; consumed; cancelled).
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import dash
@@ -276,6 +277,25 @@ def hazard_summary(inside: Inside, lang: str) -> list:
             className="inside",
         ),
     ]  # fmt: skip
+
+
+def incident_summary(store: Store, code: str, principal: Principal | None, lang: str) -> list:
+    """An incident clicked on a map: what it is, what it needs, what to do next."""
+    try:
+        record = incident(store, principal, code)
+    except (NotFound, Forbidden, Unauthenticated, StoreUnavailable) as exc:
+        return [refusal(exc, lang)]
+    needs = json.loads(record["needs"] or "{}")
+    wanted = [_item(k, v, lang) for k, v in (needs.get("items") or {}).items()]
+    wanted += [f"{_need_name(k, lang)} {v}" for k, v in (needs.get("forces") or {}).items()]
+    wanted += [f"{_need_name(k, lang)} {needs[k]}" for k in ("boats", "vehicles") if needs.get(k)]
+    kind = term_label(term(INCIDENT_TYPES, record["type"]), lang)
+    return [
+        html.H3(f"{kind} · {record['code']}"),
+        html.P(record["description"] or "—"),
+        html.P("、".join(wanted) or "—", className="hint"),
+        *incident_actions(record["code"], principal, lang),
+    ]
 
 
 def open_list(store: Store, principal: Principal | None, lang: str) -> list:

@@ -42,6 +42,7 @@ from dashboard.figures import (
     View,
     as_patch,
     base_figure,
+    emergency_updates,
     outline_arrays,
     slot_updates,
     view_bounds,
@@ -49,6 +50,7 @@ from dashboard.figures import (
     with_updates,
 )
 from dashboard.i18n import t
+from dashboard.incidents import incident_summary
 from dashboard.labels import map_name, place_names, visible_townships
 from dashboard.mapstyle import map_style
 from layers import Filter
@@ -65,8 +67,8 @@ AFFECTS: dict[str, tuple[str, ...]] = {
     "forces": ("forces",),
     "command": ("command",),
     "response": (),
-    "incidents": (),  # not drawn on the maps yet
-    "hazards": (),
+    "incidents": MAP_KINDS,  # incidents and the lines of what was sent, on every map
+    "hazards": MAP_KINDS,
     "roads": (),
 }
 LABEL_ZOOM = 12.5  # names appear next to points from this zoom on...
@@ -279,6 +281,7 @@ def map_content(
         "text": [] if names is None else names["text"].tolist(),
         "textfont.size": names_px,
     }
+    updates |= emergency_updates(spec, sel.emergency, lang, theme.size_scale)
     return updates, state
 
 
@@ -524,6 +527,10 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         code = points[0].get("customdata") if points else None
         if not isinstance(code, str) or code.startswith("township:"):
             return no_update
+        if code.startswith("incident:"):  # an incident on any map: what it needs, what to do
+            return incident_summary(
+                store, code.removeprefix("incident:"), current_principal(), lang
+            )
         try:
             snap = snapshot(store)
         except StoreUnavailable:

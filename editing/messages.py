@@ -60,6 +60,81 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_object": ("应为对象", "must be an object"),
     "code_taken": ("该编号已被使用", "this code is taken by another record"),
     "store_refused": ("数据库拒绝了这次修改：{reason}", "the store refused the change: {reason}"),
+    # files: a whole file refused, a row of a file rejected, what a reader dropped
+    "file_empty": ("文件为空，没有数据行", "the file is empty: no rows of data"),
+    "file_truncated": (
+        "文件不完整（可能在传输中被截断）：{detail}",
+        "the file is incomplete (cut off in transfer?): {detail}",
+    ),
+    "file_too_large": (
+        "文件过大：{size} MB，上限为 {limit} MB",
+        "the file is too large: {size} MB, the limit is {limit} MB",
+    ),
+    "file_wrong_kind": (
+        "文件扩展名为 {ext}，但内容是{found_zh}",
+        "the file is named {ext} but holds {found}",
+    ),
+    "file_unknown_format": (
+        "不支持的文件类型 {ext}：请用 CSV、xlsx、GeoJSON、Shapefile（zip）或 GeoPackage",
+        "{ext} files cannot be read: use CSV, xlsx, GeoJSON, zipped Shapefile or GeoPackage",
+    ),
+    "file_unreadable": ("无法读取文件：{detail}", "the file cannot be read: {detail}"),
+    "file_encoding": (
+        "无法按 {encoding} 解码文件（第 {line} 行附近）",
+        "the file cannot be decoded as {encoding} (near line {line})",
+    ),
+    "file_no_header": (
+        "找不到表头：前 {n} 行中没有“编号”“名称”等列名",
+        "no header found: none of the first {n} rows names columns such as code and name",
+    ),
+    "file_no_shp": ("压缩包中没有 .shp 文件", "the zip holds no .shp file"),
+    "file_no_layer": (
+        "文件中没有名为 {name} 的图层或工作表",
+        "the file has no layer or sheet {name}",
+    ),
+    "file_bad_crs": (
+        "无法识别的坐标系 {crs}：可用 wgs84、cgcs2000、gcj02 或 EPSG:代码",
+        "unknown coordinate system {crs}: use wgs84, cgcs2000, gcj02 or EPSG:code",
+    ),
+    "no_location": (
+        "没有位置：需要经度、纬度两列或文件自带的几何",
+        "no location: give longitude and latitude columns or a geometry",
+    ),
+    "duplicate_code": (
+        "编号 {code} 在文件中重复（第 {first} 行已有）",
+        "code {code} is also in row {first}",
+    ),
+    "bad_cells": (
+        "该行有 {found} 个单元格，表头有 {expected} 列",
+        "the row has {found} cells, the header {expected}",
+    ),
+    "stale_import": (
+        "预览之后 {code} 已被他人修改，请重新预览",
+        "{code} was changed by someone else since the preview: preview again",
+    ),
+    "note_encoding": ("文件编码：{encoding}", "encoding: {encoding}"),
+    "note_title_rows": (
+        "表头在第 {row} 行，已跳过其上方的 {n} 行（标题）",
+        "the header is row {row}; {n} row(s) above it (a title) were skipped",
+    ),
+    "note_blank_rows": ("已跳过 {n} 个空行", "{n} blank row(s) skipped"),
+    "note_total_row": (
+        "第 {row} 行是合计行，未导入",
+        "row {row} is a totals row (合计): not imported",
+    ),
+    "note_note_row": (
+        "第 {row} 行是表格下方的说明，未导入：{text}",
+        "row {row} is a note under the table: not imported: {text}",
+    ),
+    "note_unused_column": (
+        "列“{column}”不对应任何字段，未导入",
+        "column {column!r} matches no field: not imported",
+    ),
+    "note_crs": ("坐标系 {crs}，已转换为 WGS 84", "coordinates in {crs}, converted to WGS 84"),
+    "note_no_crs": (
+        "文件未声明坐标系，按 {crs} 读取",
+        "the file declares no coordinate system: read as {crs}",
+    ),
     # warnings: saved, but worth a second look
     "outside_jurisdiction": ("该点不在本辖区内", "the point lies outside the jurisdiction"),
     "other_township": (

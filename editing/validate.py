@@ -65,6 +65,10 @@ class Context:
         hits = self.towns[self.towns.geometry.intersects(point)]
         return None if hits.empty else str(hits["code"].iloc[0])
 
+    def in_district(self, point: shapely.Point) -> bool:
+        """Whether ``point`` lies in the jurisdiction (imports answer it faster, in bulk)."""
+        return bool(self.district.geometry.intersects(point).any())
+
     def township_name(self, code: str, lang: str) -> str:
         row = self.towns[self.towns["code"] == code]
         if row.empty:
@@ -269,7 +273,14 @@ def _datetime(value: Any, tz: str) -> datetime:
 def _geometry(kind: str, value: Any) -> shapely.Geometry:
     try:
         geom = value if isinstance(value, shapely.Geometry) else shapely.geometry.shape(value)
-    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException):
+    except (
+        AttributeError,
+        IndexError,
+        KeyError,
+        TypeError,
+        ValueError,
+        shapely.errors.GEOSException,
+    ):
         raise _Bad(
             "bad_geometry", kind=kind.replace("multi", "multi-"), kind_zh=_GEOM_ZH[kind]
         ) from None
@@ -365,7 +376,7 @@ def _located(merged: dict, out: Cleaned, context: Context, current: dict | None)
     if not isinstance(point, shapely.Point) or not touched:
         return
     found = context.township_at(point)
-    if not context.district.geometry.intersects(point).any():
+    if not context.in_district(point):
         out.warnings.append(Problem("geom", "outside_jurisdiction"))
     typed = out.values.get("township_code") or (current or {}).get("township_code")
     if "township_code" not in out.values and "geom" in out.values:
@@ -444,7 +455,7 @@ def _incident(merged: dict, out: Cleaned, context: Context, current: dict | None
     point = merged.get("geom")
     if not isinstance(point, shapely.Point) or "geom" not in out.values:
         return
-    if not context.district.geometry.intersects(point).any():
+    if not context.in_district(point):
         out.warnings.append(Problem("geom", "outside_jurisdiction"))
     if not out.values.get("township_code"):
         out.values["township_code"] = context.township_at(point)

@@ -9,6 +9,7 @@ and ``roads`` are layers of their own (revision counters kept by triggers).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -61,3 +62,49 @@ def orders(store: Store, revisions: dict | None = None) -> pd.DataFrame:
         return frame
 
     return cached(store, "incidents", "orders", rev, load)
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """What the maps draw over the four layers while something is happening.
+
+    ``incidents``: the open ones; ``hazards``: hazard areas in force; ``lines``:
+    one row per order still out (ordered, en route, on site): ``kind``
+    (material or force), the resource's ``code`` and position (``x0``, ``y0``)
+    and its incident's (``x1``, ``y1``).
+    """
+
+    incidents: gpd.GeoDataFrame
+    hazards: gpd.GeoDataFrame
+    lines: pd.DataFrame
+
+
+OUT = ("ordered", "en_route", "on_site")
+
+
+def emergency(
+    store: Store, revisions: dict, depots: gpd.GeoDataFrame, forces: gpd.GeoDataFrame
+) -> Emergency:
+    """Open incidents, hazard areas in force, and lines from what was sent to them."""
+    key = tuple(revisions[k].revision for k in ("incidents", "hazards", "materials", "forces"))
+
+    def build() -> Emergency:
+        every = incidents(store, revisions)
+        open_ = every[every["status"] == "open"].reset_index(drop=True)
+        out = orders(store, revisions)
+        out = out[out["status"].isin(OUT) & out["incident_id"].isin(open_["id"])]
+        where = {
+            "material": dict(zip(depots["code"], depots.geometry, strict=True)),
+            "force": dict(zip(forces["code"], forces.geometry, strict=True)),
+        }
+        at = dict(zip(open_["id"], open_.geometry, strict=True))
+        rows = []
+        for order in out.itertuples():
+            code = order.depot_code if order.kind == "material" else order.force_code
+            start, end = where[order.kind].get(code), at.get(order.incident_id)
+            if start is not None and end is not None:
+                rows.append((order.kind, code, start.x, start.y, end.x, end.y))
+        lines = pd.DataFrame(rows, columns=["kind", "code", "x0", "y0", "x1", "y1"])
+        return Emergency(open_, hazard_areas(store, revisions), lines.drop_duplicates())
+
+    return cached(store, "incidents", "emergency", key, build)

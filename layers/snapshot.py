@@ -17,6 +17,7 @@ from layers._cache import cached
 from layers.command import command_links, command_nodes, filter_nodes
 from layers.filters import Filter
 from layers.forces import filter_forces, forces
+from layers.incidents import Emergency, emergency
 from layers.materials import depots, filter_depots
 from layers.risks import filter_risks, risk_points
 from layers.summary import KeyFigures, key_figures
@@ -36,6 +37,7 @@ class Selection:
     command: gpd.GeoDataFrame
     links: pd.DataFrame
     figures: KeyFigures
+    emergency: Emergency  # incidents, hazard areas, dispatch lines: on every map, unfiltered
 
     def bounds(self) -> tuple[float, float, float, float]:
         """The selected townships' extent (west, south, east, north)."""
@@ -57,6 +59,7 @@ class Snapshot:
     materials: gpd.GeoDataFrame
     forces: gpd.GeoDataFrame
     command: gpd.GeoDataFrame
+    emergency: Emergency
 
     def select(self, flt: Filter) -> Selection:
         """What ``flt`` shows on each map."""
@@ -77,6 +80,7 @@ class Snapshot:
             nodes,
             links,
             key_figures(risk, materials, force, nodes),
+            self.emergency,
         )
 
     def record(self, kind: str, code: str) -> dict | None:
@@ -112,6 +116,7 @@ def snapshot(store: Store) -> Snapshot:
         ),
         still_valid=lambda hit: hit[2] is None or now < hit[2],
     )
+    materials, force_frame = depots(store, revs), forces(store, revs)
     snap = Snapshot(
         revisions=revs,
         read_at=now,
@@ -121,9 +126,10 @@ def snapshot(store: Store) -> Snapshot:
         towns=townships(store, revs["townships"].revision),
         district=jurisdiction(store, revs["townships"].revision),
         risk=risk_points(store, revs),
-        materials=depots(store, revs),
-        forces=forces(store, revs),
+        materials=materials,
+        forces=force_frame,
         command=command_nodes(store, revs),
+        emergency=emergency(store, revs, materials, force_frame),
     )
     _last[store.url] = snap
     return snap

@@ -162,6 +162,40 @@ class Accounts:
         )
         return self._run(lambda c: c.execute(statement).rowcount == 1, write=True)
 
+    # --- failed sign-ins ------------------------------------------------------
+
+    def failures_since(self, name: str, address: str, since: datetime) -> dict[str, list]:
+        """When ``name`` and ``address`` last failed to sign in, since ``since``, oldest first."""
+        table = schema.sign_in_failures
+
+        def read(conn: sa.Connection) -> dict[str, list]:
+            out = {}
+            for key, column, value in (
+                ("name", table.c.name, name),
+                ("address", table.c.address, address),
+            ):
+                query = sa.select(table.c.at).where(column == value, table.c.at >= since)
+                out[key] = sorted(
+                    _aware(at) for at in conn.execute(query.order_by(table.c.at)).scalars()
+                )
+            return out
+
+        return self._run(read)
+
+    def add_failure(self, name: str, address: str, at: datetime, forget_before: datetime) -> None:
+        """Record one failed sign-in, and forget those too old to matter."""
+        table = schema.sign_in_failures
+
+        def write(conn: sa.Connection) -> None:
+            conn.execute(table.delete().where(table.c.at < forget_before))
+            conn.execute(table.insert().values(name=name[:60], address=address[:64], at=at))
+
+        self._run(write, write=True)
+
+    def clear_failures(self, name: str) -> None:
+        table = schema.sign_in_failures
+        self._run(lambda c: c.execute(table.delete().where(table.c.name == name)), write=True)
+
     # --- settings ------------------------------------------------------------
 
     def setting(self, key: str, default: str | None = None) -> str | None:
@@ -184,6 +218,11 @@ class Accounts:
                 write=True,
             )
         return self.setting(key)  # type: ignore[return-value]
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _first(result: sa.CursorResult) -> dict | None:

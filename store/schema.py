@@ -459,6 +459,19 @@ app_settings = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+# Failed sign-ins, shared by every worker and instance, so guessing is throttled
+# per name and per address wherever the guesses land (0005).
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False, server_default=""),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_sign_in_failures_name_at", "name", "at"),
+    sa.Index("ix_sign_in_failures_address_at", "address", "at"),
+)
+
 
 # --- incidents and dispatch (layer "incidents"), the road network (layer "roads") ---
 
@@ -552,4 +565,29 @@ dispatch_orders = sa.Table(
         "AND quantity > 0) OR (kind = 'force' AND force_code IS NOT NULL)",
         name="order_complete",
     ),
+)
+
+# One row per committed import of a file: who, what, and the rows left out when the
+# planner chose to commit the accepted rows only. Its records' history rows name it.
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("collection", sa.String(40), nullable=False),
+    sa.Column("file", sa.String(400), nullable=False),
+    sa.Column("format", sa.String(20), nullable=False),
+    sa.Column("encoding", sa.String(40), nullable=False, server_default=""),
+    sa.Column("crs", sa.String(100), nullable=False, server_default=""),
+    sa.Column("added", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    # JSON: [{"row": n, "field": "...", "reason": "..."}, ...] rows left out (accept-partial)
+    sa.Column("left_out", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("partial", sa.Boolean, nullable=False, server_default=sa.false()),
 )

@@ -17,6 +17,7 @@ from domain import MATERIAL_CATALOGUE
 from store import schema
 from store.accounts import Accounts
 from store.engine import StoreUnavailable, _safe, check_connection, create_engine, migrate
+from store.imports import Imports
 from store.records import Records
 
 # Tables in the order they are filled (parents before children).
@@ -63,6 +64,7 @@ class Store:
         self.url = _safe(self.engine.url)
         self.accounts = Accounts(self.engine)
         self.records = Records(self.engine)
+        self.imports = Imports(self.engine)
 
     @property
     def is_postgis(self) -> bool:

@@ -97,3 +97,19 @@ def test_load_roads_from_an_openstreetmap_extract(run, empty_store):
 def test_load_roads_needs_a_file(run):
     code, _, err = run("load", "roads")
     assert code == 1 and "load roads needs a file" in err
+
+
+def test_backup_and_restore_from_the_command_line(run, empty_store, tmp_path):
+    run("user", "add", "officer", "--role", "duty_officer", stdin="officer's password\n")
+    path = str(tmp_path / "nightly.sqlite")
+    code, out, err = run("backup", path)
+    if empty_store.is_postgis:
+        assert code == 1 and "pg_dump" in err
+        return
+    assert code == 0 and out.startswith(f"Backed up to {path}: ") and "1 users" in out
+    run("user", "disable", "officer")
+    code, out, _ = run("restore", path)
+    assert code == 0 and "Restored from" in out
+    assert sign_in(empty_store, "officer", "officer's password") is not None  # enabled again
+    code, _, err = run("restore", str(tmp_path / "missing.sqlite"))
+    assert code == 1 and "no backup at" in err

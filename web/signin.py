@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask
 import flask_login
 
-from auth.accounts import sign_in
+from auth.accounts import Throttled, sign_in
 from config import Settings
 from store import Store, StoreUnavailable
 from web.security import _local, sign_in_session
@@ -22,6 +22,10 @@ TEXT = {
     "down": (
         "数据库无法连接，暂时无法登录：",
         "The database is unreachable, so nobody can sign in now: ",
+    ),
+    "throttled": (
+        "密码错误次数过多，请 {minutes} 分钟后再试。",
+        "Too many wrong passwords: try again in {minutes} min.",
     ),
     "other": ("English", "中文"),
 }
@@ -57,13 +61,20 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
         lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else None
         lang = lang or settings.lang
         target = _local(request.args.get("next") or "/")
-        name, message, status = "", "", 200
+        name, message, status, retry_after = "", "", 200, 0
         if request.method == "POST":
             name = request.form.get("name", "")[:60]
             try:
-                signed = sign_in(store, name, request.form.get("password", ""))
+                signed = sign_in(
+                    store, name, request.form.get("password", ""), request.remote_addr or ""
+                )
             except StoreUnavailable as exc:
                 signed, message, status = None, _text("down", lang) + str(exc), 503
+            except Throttled as exc:
+                retry_after = exc.retry_after
+                minutes = max(1, -(-retry_after // 60))
+                signed, status = None, 429
+                message = _text("throttled", lang).format(minutes=minutes)
             if signed is not None:
                 flask.session.clear()
                 sign_in_session(signed.principal, signed.epoch)
@@ -78,7 +89,10 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
             message=message,
             text=lambda key: _text(key, lang),
         )
-        return flask.Response(html, status=status, mimetype="text/html")
+        response = flask.Response(html, status=status, mimetype="text/html")
+        if status == 429:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @bp.route("/logout", methods=["POST"])
     def logout() -> flask.Response:

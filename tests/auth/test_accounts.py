@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from auth import Forbidden, Principal, Unauthenticated, can, require, system_principal
 from auth.accounts import (
+    FAILURE_WINDOW,
     BadAccount,
     NameTaken,
+    Throttled,
     add_user,
     create_api_token,
     create_wall_token,
@@ -59,6 +62,29 @@ def test_a_user_signs_in_with_their_password_only(empty_store):
     assert sign_in(empty_store, "planner1", PASSWORD + "x") is None
     assert sign_in(empty_store, "nobody", PASSWORD) is None
     assert sign_in(empty_store, "planner1", "") is None
+
+
+def test_wrong_passwords_are_throttled_per_name_and_per_address(empty_store):
+    add_user(empty_store, ADMIN, "officer", "duty_officer", PASSWORD)
+    add_user(empty_store, ADMIN, "other", "viewer", PASSWORD)
+    t0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    for minute in range(5):
+        at = t0 + timedelta(minutes=minute)
+        assert sign_in(empty_store, "officer", "guess", "10.0.0.9", now=at) is None
+    # The sixth try is refused even with the right password, until the first ages out.
+    with pytest.raises(Throttled) as refused:
+        sign_in(empty_store, "officer", PASSWORD, "10.0.0.1", now=t0 + timedelta(minutes=5))
+    assert refused.value.retry_after == 10 * 60
+    assert sign_in(empty_store, "other", PASSWORD, "10.0.0.1", now=t0 + timedelta(minutes=5))
+    later = t0 + FAILURE_WINDOW + timedelta(seconds=1)
+    assert sign_in(empty_store, "officer", PASSWORD, "10.0.0.1", now=later) is not None
+    # A success forgets the name's failures; many names guessed from one address stop too.
+    assert sign_in(empty_store, "officer", "guess", "10.0.0.1", now=later) is None
+    for n in range(20):
+        sign_in(empty_store, f"name{n}", "guess", "10.0.0.66", now=later)
+    with pytest.raises(Throttled):
+        sign_in(empty_store, "other", PASSWORD, "10.0.0.66", now=later)
+    assert sign_in(empty_store, "other", PASSWORD, "10.0.0.2", now=later) is not None
 
 
 def test_bad_accounts_are_refused_with_a_reason(empty_store):

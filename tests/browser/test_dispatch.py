@@ -11,6 +11,7 @@ import pytest
 
 from auth import system_principal
 from auth.accounts import add_user
+from dispatch.orders import close_incident
 from store import Store
 from tests.browser.conftest import (
     ROOT,
@@ -141,4 +142,34 @@ def test_an_officer_draws_a_flooded_area_and_sees_what_it_holds(site, new_page):
     risk = store.read("risk_points")
     inside = risk[risk.geometry.intersects(area["geom"])]
     assert f"风险隐患点 {len(inside)} 个" in page.inner_text("#details")
+    assert page.console_errors == []
+
+
+TRACE_POINTS_JS = """([id, meta]) => {
+  const gd = document.getElementById(id).querySelector('.js-plotly-plot');
+  const full = gd._fullData.find((t) => t.meta === meta);
+  return full && full.lon ? full.lon.filter((v) => v !== null && v !== undefined).length : 0;
+}"""
+
+
+def test_the_wall_shows_the_incident_and_what_was_sent_until_it_closes(site, new_page):
+    """After the first test's dispatch: the wall, untouched, draws and then drops it."""
+    url, store = site
+    (code,) = store.read("incidents", where={"status": "open"})["code"]
+    page = new_page(1920, 1080)
+    sign_in(page, url)
+    page.goto(url + "/wall")
+    wait_for_maps_drawn(page, MAPS)
+    page.screenshot(path=str(SHOTS / "7-wall-incident.png"))
+    for graph_id in MAPS:
+        assert page.evaluate(TRACE_POINTS_JS, [graph_id, "incidents"]) == 1, graph_id
+    orders = store.read("dispatch_orders")
+    for graph_id, kind in (("map-materials", "depot_code"), ("map-forces", "force_code")):
+        sent = orders[kind].dropna().nunique()
+        assert sent >= 1
+        # One line (two ends) per depot or team sent, from it to the incident.
+        assert page.evaluate(TRACE_POINTS_JS, [graph_id, "dispatch"]) == 2 * sent, graph_id
+    close_incident(store, system_principal("tests"), code)
+    page.wait_for_function(f"({TRACE_POINTS_JS})(['map-risk', 'incidents']) === 0", timeout=20_000)
+    assert page.evaluate(TRACE_POINTS_JS, ["map-materials", "dispatch"]) == 0
     assert page.console_errors == []

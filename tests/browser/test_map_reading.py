@@ -13,11 +13,13 @@ Screenshots go to ``test-output/reading/``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.figures import SPECS
 from dashboard.labels import map_name
@@ -93,13 +95,17 @@ def open_page(new_page: Any, server: str, path: str, size: tuple[int, int] = (19
     return page
 
 
-def hovered_at(page: Any, graph_id: str, lon: float, lat: float) -> str | None:
+def hovered_at(page: Any, graph_id: str, lon: float, lat: float, expect: str) -> str | None:
     page.locator(f"#{graph_id}").scroll_into_view_if_needed()
     where = page.evaluate(HOVER_AT_JS, [graph_id, lon, lat])
     assert where["inside"], f"({lon}, {lat}) is not in view on {graph_id}"
     page.mouse.move(where["x"] + 40, where["y"] + 40)  # leave, so the hover is fresh
     page.mouse.move(where["x"], where["y"])
-    page.wait_for_timeout(60)
+    # Plotly throttles hover and MapLibre answers it a frame later: on a loaded machine
+    # that is more than a fixed 60 ms, so give the expected point a moment to answer;
+    # a point drawn over it never lets it, and is what this returns.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"({HOVERED_JS})({graph_id!r}) === {expect!r}", timeout=1_500)
     return page.evaluate(HOVERED_JS, graph_id)
 
 
@@ -120,7 +126,7 @@ def test_what_matters_answers_a_hover_at_its_position(new_page, server, store, s
     missed = []
     for graph_id, rows in wanted.items():
         for row in rows.itertuples():
-            got = hovered_at(page, graph_id, row.geom.x, row.geom.y)
+            got = hovered_at(page, graph_id, row.geom.x, row.geom.y, row.code)
             if got != row.code:
                 missed.append(f"{graph_id}: {row.code} ({row.name}) hovered as {got}")
     assert not missed, "\n".join(missed)
@@ -151,7 +157,13 @@ def test_every_township_is_named_at_district_zoom(new_page, server, store, path,
     towns = store.read("townships")
     names = {map_name(row, lang) for row in towns.to_dict("records")}
     for graph_id in MAPS:
-        shown = set(page.evaluate(RENDERED_NAMES_JS, graph_id))
+        # MapLibre places names over a few frames after the map is drawn (later on a
+        # loaded machine): give it a few seconds before calling a name missing.
+        for _ in range(20):
+            shown = set(page.evaluate(RENDERED_NAMES_JS, graph_id))
+            if names <= shown:
+                break
+            page.wait_for_timeout(250)
         assert names <= shown, f"{graph_id} at {size}: not drawn {sorted(names - shown)}"
 
 
@@ -298,7 +310,11 @@ def test_filters_live_in_the_url_through_a_language_switch_and_back(new_page, se
     wait_for_maps_drawn(page, MAPS, timeout=120)
     assert "lang=en" not in page.url and f"township={town['code']}" in page.url
     assert page.inner_text("#filter-townships").strip().startswith(town["name"])
-    assert page.console_errors == []
+    # Plotly's own race when Back replaces a page whose graph was mid-redraw (seen once in
+    # CI, on a loaded machine): the new page draws fine, as asserted above. Anything else
+    # is an error.
+    race = "reading '_rangeSliderData'"
+    assert [e for e in page.console_errors if race not in e] == []
 
 
 WALL_READING_JS = (Path(__file__).with_name("wall_reading.js")).read_text(encoding="utf-8")

@@ -314,4 +314,8 @@ def test_slots_draw_what_matters_on_top():
         assert max(spec.totals_slots) < min(spec.category_slots)
         # Most important category drawn last of the categories (on top), hit area above all.
         assert spec.category_slots == sorted(spec.category_slots, reverse=True)
-        assert spec.hit_slot == max(spec.slots.values())
+        # The hit area above every point; an incident above all (it answers the mouse first).
+        assert spec.slots["incidents"] == max(spec.slots.values())
+        points = [v for k, v in spec.slots.items() if not k.startswith("incident")]
+        assert spec.hit_slot == max(points)
+        assert spec.slots["hazards"] < min(spec.totals_slots)  # areas under every point

@@ -46,6 +46,18 @@ def test_a_wrong_password_says_so_and_signs_nobody_in(site):
     assert client.post(DASH, json=filter_callback([])).status_code == 401
 
 
+def test_guessing_a_password_is_throttled_with_a_clear_message(site):
+    client = site.client()
+    for _ in range(5):
+        response = client.post("/login", data={"name": "user-planner", "password": "guess!"})
+        assert response.status_code == 401
+    response = client.post("/login", data={"name": "user-planner", "password": PASSWORD})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 800
+    assert "密码错误次数过多，请 15 分钟后再试" in response.get_data(as_text=True)
+    assert client.post(DASH, json=filter_callback([])).status_code == 401
+    site.store.accounts.clear_failures("user-planner")  # the other tests sign in as them
+
+
 def test_next_never_leaves_the_site(site):
     client = site.client()
     for target in (

@@ -8,8 +8,8 @@ and ``ledger_photos`` (the photos, stored by the app). They belong to the
 and its table redraw when a step is taken. Risk points get their inspection
 schedule's next due date (``next_inspection``).
 
-Revision ID: 0006_ledger
-Revises: 0004_dispatch
+Revision ID: 0007_ledger
+Revises: 0006_files
 Create Date: 2026-12-02
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_ledger"
-down_revision = "0004_dispatch"
+revision = "0007_ledger"
+down_revision = "0006_files"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,215 @@
+"""An import's one write: every added and updated record, their history and the import's row.
+
+All in one transaction, so an import is whole or absent: a process killed
+half-way, a closed browser or a record changed by someone since the preview
+(``WHERE version = :seen``, as for one edit) leaves the store as it was.
+New records go in by executemany in chunks, with their history rows beside
+them; updates go one by one through the same conditional update as an edit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from store import schema
+from store.records import (
+    COLLECTIONS,
+    _columns,
+    _decode_rows,
+    _Guard,
+    _number,
+    _same,
+    _table,
+    _to_json,
+    _update,
+    _with_children,
+)
+
+CHUNK = 2000
+
+
+def differs(current: dict, values: dict) -> bool:
+    """Whether writing ``values`` over ``current`` would change anything."""
+    for name, new in values.items():
+        if name == "stock":
+            old = current.get("stock", {})
+            wanted = {k: _number(v) for k, v in (new or {}).items() if float(v) != 0}
+            if any(old.get(k, 0) != wanted.get(k, 0) for k in old.keys() | wanted.keys()):
+                return True
+        elif name in current and name != "code" and not _equal(current[name], new):
+            return True
+    return False
+
+
+def _equal(old: Any, new: Any) -> bool:
+    """The same value; geometries the same shape (a Shapefile turns rings the other way)."""
+    if isinstance(old, shapely.Geometry) and isinstance(new, shapely.Geometry):
+        return bool(_same(old, new) or shapely.equals(old, new))
+    return _same(old, new)
+
+
+class Imports:
+    """Imports of files into one store's collections."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def existing(self, collection: str, codes: Iterable[str]) -> dict[str, dict]:
+        """The records of ``collection`` with these codes, as :meth:`Records.get` returns them."""
+        coll = COLLECTIONS[collection]
+        table = _table(coll)
+        wanted = sorted({str(c) for c in codes if c})
+        found: dict[str, dict] = {}
+        with _Guard(self.engine, write=False) as conn:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                rows = [
+                    dict(r)
+                    for r in conn.execute(
+                        sa.select(table).where(table.c[coll.key].in_(chunk))
+                    ).mappings()
+                ]
+                for record in _with_children(conn, coll, _decode_rows(table, rows)):
+                    found[str(record[coll.key])] = record
+        return found
+
+    def commit(
+        self,
+        collection: str,
+        added: Sequence[dict],
+        updated: Sequence[tuple[dict, dict]],
+        actor: str,
+        *,
+        file: str,
+        format: str,
+        encoding: str | None,
+        crs: str,
+        left_out: Sequence[dict] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write one import; returns its id. ``updated`` holds (record as previewed, values).
+
+        Raises :class:`store.records.StaleRecord` when a record changed since the
+        preview, :class:`store.records.RecordError` when a row breaks a rule of the
+        store; either way nothing is written. ``progress`` is told how many rows
+        are written so far, inside the transaction.
+        """
+        coll = COLLECTIONS[collection]
+        table = _table(coll)
+        now = datetime.now(UTC)
+        with _Guard(self.engine, write=True) as conn:
+            import_id = conn.execute(
+                schema.imports.insert()
+                .values(
+                    at=now,
+                    actor=actor,
+                    collection=collection,
+                    file=file[:400],
+                    format=format,
+                    encoding=encoding or "",
+                    crs=crs or "",
+                    added=len(added),
+                    updated=len(updated),
+                    left_out=json.dumps(list(left_out), ensure_ascii=False),
+                    partial=bool(left_out),
+                )
+                .returning(schema.imports.c.id)
+            ).scalar_one()
+            note = f"import #{import_id}: {file}"[:400]
+            done = 0
+            for start in range(0, len(added), CHUNK):
+                chunk = added[start : start + CHUNK]
+                _insert(conn, coll.name, table, chunk, actor, now, note)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done)
+            for current, values in updated:
+                _update(
+                    conn, coll, str(current[coll.key]), dict(values), current["version"],
+                    actor, note, "update", None,
+                )  # fmt: skip
+                done += 1
+                if progress is not None and done % CHUNK == 0:
+                    progress(done)
+        return int(import_id)
+
+    def recent(self, limit: int = 20) -> list[dict]:
+        """The latest imports, newest first, with the rows they left out."""
+        query = sa.select(schema.imports).order_by(schema.imports.c.id.desc()).limit(limit)
+        with _Guard(self.engine, write=False) as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        for row in rows:
+            row["left_out"] = json.loads(row["left_out"])
+        return rows
+
+
+def _insert(
+    conn: sa.Connection,
+    collection: str,
+    table: sa.Table,
+    chunk: Sequence[dict],
+    actor: str,
+    now: datetime,
+    note: str,
+) -> None:
+    coll = COLLECTIONS[collection]
+    rows = [_columns(coll, values) for values in chunk]
+    if "geom" in table.c:
+        wkb = shapely.to_wkb(np.array([r["geom"] for r in rows], dtype=object))
+        for row, blob in zip(rows, wkb, strict=True):
+            row["geom"] = blob
+    for row in rows:
+        row.update(version=1, updated_by=actor)
+        if "updated_at" in table.c:
+            row["updated_at"] = now
+    conn.execute(table.insert(), _same_keys(rows))
+    if coll.children == "stock":
+        stock = [
+            {"depot_code": values["code"], "item_code": item, "quantity": float(quantity)}
+            for values in chunk
+            for item, quantity in (values.get("stock") or {}).items()
+            if float(quantity) != 0
+        ]
+        if stock:
+            conn.execute(schema.depot_stock.insert(), stock)
+    history = []
+    for values in chunk:
+        changes = {
+            f: [None, _to_json(v)]
+            for f, v in values.items()
+            if f in table.c and f not in ("id", "version") and v not in (None, "")
+        }
+        if values.get("stock"):
+            changes["stock"] = [None, {k: _number(v) for k, v in values["stock"].items() if v}]
+        history.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": "create",
+                "collection": collection,
+                "code": str(values[coll.key]),
+                "version": 1,
+                "changes": json.dumps(changes, ensure_ascii=False),
+                "note": note,
+                "reverts": None,
+            }
+        )
+    conn.execute(schema.history.insert(), history)
+
+
+def _same_keys(rows: list[dict]) -> list[dict]:
+    """executemany needs every row to name the same columns: a field left out is NULL
+    (every NOT NULL column has a default in :mod:`editing.fields`, so is never left out)."""
+    names = set().union(*(r.keys() for r in rows))
+    return [{n: r.get(n) for n in names} for r in rows]
+
+
+__all__ = ["Imports", "differs"]
