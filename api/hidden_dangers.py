@@ -139,7 +139,7 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
         )  # fmt: skip
         return _json(item_json(after))
 
-    @route("/hidden-dangers/photos/<int:photo_id>")
+    @route("/hidden-dangers/photos/<int(max=2147483647):photo_id>")  # a 32-bit id
     def photo(photo_id: int) -> flask.Response:
         require(current_principal(), "read")
         found = store_ledger.photo(store.engine, photo_id)
