@@ -105,7 +105,7 @@ def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
     def log(ref: str) -> flask.Response:
         return _json({"orders": orders(store, current_principal(), ref)})
 
-    @route("/orders/<int:order_id>", methods=("PATCH",))
+    @route("/orders/<int(max=2147483647):order_id>", methods=("PATCH",))  # 32-bit ids
     def move(order_id: int) -> flask.Response:
         body = _body()
         if not isinstance(body.get("status"), str):
