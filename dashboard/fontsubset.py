@@ -34,11 +34,18 @@ from dashboard.i18n import STRINGS
 from dashboard.mapstyle import CJK_RANGES, FONT_FAMILY, parse_ranges
 from domain import (
     COMMAND_LEVELS,
+    DANGER_GRADES,
     DEPOT_LEVELS,
+    FIVE_IN_PLACE,
     FORCE_STATUSES,
     FORCE_TYPES,
+    HAZARD_KINDS,
+    INCIDENT_TYPES,
+    LEDGER_STATUSES,
+    LEDGER_STEPS,
     MATERIAL_CATALOGUE,
     NODE_STATUSES,
+    ORDER_STATUSES,
     RECTIFICATION_STATUSES,
     RESPONSE_LEVELS,
     RISK_CATEGORIES,
@@ -82,6 +89,8 @@ def _vocabulary() -> set[str]:
     for terms in (
         RISK_GRADES, RISK_KINDS, RECTIFICATION_STATUSES, RISK_CATEGORIES, RESPONSE_LEVELS,
         WARNING_COLOURS, DEPOT_LEVELS, FORCE_TYPES, FORCE_STATUSES, COMMAND_LEVELS, NODE_STATUSES,
+        LEDGER_STATUSES, LEDGER_STEPS, DANGER_GRADES, FIVE_IN_PLACE, INCIDENT_TYPES, HAZARD_KINDS,
+        ORDER_STATUSES,
     ):  # fmt: skip
         words += [term.zh for term in terms]
     words += [item.zh + item.unit_zh for item in MATERIAL_CATALOGUE]
