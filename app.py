@@ -24,7 +24,11 @@ server = app.server  # for gunicorn: gunicorn app:server
 if __name__ == "__main__":
     print(f"Four maps on http://{settings.host}:{settings.port}/ (wall: /wall)", flush=True)
     if settings.debug:  # Flask's development server, for development only
-        app.run(host=settings.host, port=settings.port, debug=True)
+        # Its interactive debugger runs code for whoever reaches it: loopback only.
+        local = settings.host in ("127.0.0.1", "localhost", "::1")
+        if not local:
+            print("fourmaps: FOURMAPS_DEBUG ignored off loopback (HOST)", file=sys.stderr)
+        app.run(host=settings.host, port=settings.port, debug=local)
     else:  # a production WSGI server: walls run for weeks
         from waitress import serve
 
