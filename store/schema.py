@@ -448,6 +448,9 @@ history = sa.Table(
     sa.Column("reverts", sa.Integer, sa.ForeignKey("history.id")),
     _one_of("action", ["create", "update", "delete", "restore", "revert"]),
     sa.Index("ix_history_collection_code", "collection", "code", "id"),
+    # A history row is deleted only with the rows that revert it: without this
+    # index each such delete scans the table (0008).
+    sa.Index("ix_history_reverts", "reverts"),
 )
 
 # Settings the app keeps for itself, shared by every worker and instance (the
