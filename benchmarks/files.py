@@ -127,7 +127,12 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     frames = build_city()
     risks = frames["risk_points"].iloc[: args.rows].reset_index(drop=True)
-    frames = {**frames, "risk_points": risks.iloc[:0]}
+    # no risk points in the store, nor the ledger accounts that refer to them
+    frames = {
+        **frames,
+        "risk_points": risks.iloc[:0],
+        "hidden_dangers": frames["hidden_dangers"].iloc[:0],
+    }
     print(f"city set built in {time.perf_counter() - started:.1f} s; {len(risks):,} risk points")
     folder = Path(tempfile.mkdtemp(prefix="fourmaps-files-bench-"))
     files = {}

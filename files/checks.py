@@ -245,14 +245,22 @@ def plan_import(
 
 
 def _is_location(problem: Problem, header_of: dict[str, str]) -> bool:
-    names = {"geom", "geometry", header_of.get(LON), f"{header_of.get(LON)}/{header_of.get(LAT)}"}
+    names = {
+        "geom",
+        "geometry",
+        header_of.get(WKT),
+        header_of.get(LON),
+        f"{header_of.get(LON)}/{header_of.get(LAT)}",
+    }
     return problem.field in names
 
 
 def _named(problem: Problem, header_of: dict[str, str]) -> Problem:
     """The problem with the field as the file heads it (``经度``, not ``geom``)."""
     name = problem.field
-    if name == "geom" and LON in header_of:
+    if name == "geom" and WKT in header_of:
+        name = header_of[WKT]
+    elif name == "geom" and LON in header_of:
         name = f"{header_of[LON]}/{header_of[LAT]}" if LAT in header_of else header_of[LON]
     elif name in header_of:
         name = header_of[name]
@@ -352,12 +360,19 @@ class _Points:
     rows: list[list[str]] | None = None
     kind: str = "point"
     transform: Transformer | None = None
+    wkt: bool = False  # the geometry came from a WKT column: problems name that column
 
     def geom(self, i: int, out: Row, header_of: dict[str, str]) -> Any:
         if self.geoms is not None:
             geom = self.geoms[i]
+            name = header_of.get(WKT, "geometry") if self.wkt else "geometry"
+            if geom is _MALFORMED:
+                kind = self.kind.replace("multi", "multi-")
+                zh = "点" if self.kind == "point" else "（多）面"
+                out.problems.append(Problem(name, "bad_geometry", {"kind": kind, "kind_zh": zh}))
+                return None
             if geom is None or geom.is_empty:
-                out.problems.append(Problem("geometry", "empty_geometry"))
+                out.problems.append(Problem(name, "empty_geometry"))
                 return None
             if self.kind == "point" and geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
                 geom = geom.geoms[0]  # a Shapefile of points often says MultiPoint
@@ -409,7 +424,7 @@ def _points(
     wkt = next((i for i, t in mapping.columns.items() if t == WKT), None)
     if wkt is not None and kind != "point":
         geoms = [_from_wkt(row[wkt] if wkt < len(row) else "") for row in table.rows]
-        return _Points(system or "wgs84", geoms=geoms, kind=kind)
+        return _Points(system or "wgs84", geoms=geoms, kind=kind, wkt=True)
     lon = next((i for i, t in mapping.columns.items() if t == LON), None)
     lat = next((i for i, t in mapping.columns.items() if t == LAT), None)
     used = system or "wgs84"
@@ -420,13 +435,16 @@ def _points(
     return _Points(used, lon=lon, lat=lat, rows=table.rows, kind=kind, transform=transform)
 
 
+_MALFORMED = shapely.Point()  # a WKT cell that does not parse: "must be a multi-polygon"
+
+
 def _from_wkt(text: str) -> shapely.Geometry | None:
     if not text.strip():
         return None
     try:
         return shapely.from_wkt(text)
     except shapely.errors.GEOSException:
-        return shapely.Point()  # empty: rejected as "must be a multi-polygon" below
+        return _MALFORMED
 
 
 def _from_gcj02(geom: shapely.Geometry) -> shapely.Geometry:

@@ -319,3 +319,40 @@ def test_an_import_killed_half_way_leaves_the_store_as_it_was(store, tmp_path):
                 child.kill()
     time.sleep(0.2)
     assert counts(store) == before
+
+
+@pytest.mark.parametrize("column", ["几何", "wkt", "geometry"])
+def test_townships_from_csv_with_a_wkt_column(store, tmp_path, column):
+    header = ["编号", "名称", "所属辖区", column]
+    north = "POLYGON ((112 30.1, 112.2 30.1, 112.2 30.2, 112 30.2, 112 30.1))"
+    path = write(tmp_path / "towns.csv", csv_bytes(header, [["T3", "北镇", "J", f'"{north}"']]))
+    path.write_bytes(path.read_bytes().replace(b"J,", _jurisdiction(store).encode() + b","))
+    got = run(store, "townships", path)
+    assert got["added"] == ["T3"] and got["rejected"] == [] and got["committed"]
+    town = store.records.get("townships", "T3")
+    assert town["name"] == "北镇"
+    assert shapely.equals(town["geom"], shapely.MultiPolygon([shapely.from_wkt(north)]))
+
+
+def test_malformed_wkt_rejects_its_row_and_writes_nothing(store, tmp_path):
+    jurisdiction = _jurisdiction(store)
+    good = "MULTIPOLYGON (((112 30.1, 112.2 30.1, 112.2 30.2, 112 30.2, 112 30.1)))"
+    rows = [
+        ["T3", "北镇", jurisdiction, f'"{good}"'],
+        ["T4", "南镇", jurisdiction, '"POLYGON ((112 29.9, 112.2 29.9"'],
+        ["T5", "西镇", jurisdiction, "POINT (112 30)"],
+    ]
+    path = write(tmp_path / "towns.csv", csv_bytes(["编号", "名称", "所属辖区", "几何"], rows))
+    before = counts(store)
+    got = run(store, "townships", path)
+    assert [(r["row"], r["code"], r["field"]) for r in got["rejected"]] == [
+        (3, "T4", "几何"),
+        (4, "T5", "几何"),
+    ]
+    assert all(r["reason"] == "must be a multi-polygon" for r in got["rejected"])
+    assert not got["committed"] and store.records.get("townships", "T3") is None
+    assert counts(store) == before
+
+
+def _jurisdiction(store: Store) -> str:
+    return str(store.read("jurisdictions")["code"].iloc[0])
