@@ -152,7 +152,29 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_UNCACHED = ("code", "text", "phone", "point", "multipolygon", "stock", "needs", "townships")
+
+
 def _coerce(f: Field, value: Any, context: Context) -> Any:
+    """``value`` as ``f`` stores it; a context with a ``coerced`` dict (an import's) keeps
+    the answer per field and cell, so a column of 150,000 grades is judged a few times."""
+    memo = getattr(context, "coerced", None)
+    if memo is None or f.kind in _UNCACHED or not isinstance(value, str):
+        return _coerce_one(f, value, context)
+    key = (f.name, value)
+    known = memo.get(key, memo)
+    if known is memo:
+        try:
+            known = _coerce_one(f, value, context)
+        except _Bad as bad:
+            known = bad
+        memo[key] = known
+    if isinstance(known, _Bad):
+        raise _Bad(known.code, **known.params)
+    return known
+
+
+def _coerce_one(f: Field, value: Any, context: Context) -> Any:
     kind = f.kind
     if kind in ("text", "phone") and _blank(value) and not f.required:
         return f.default if f.default is not None else ""
@@ -161,7 +183,9 @@ def _coerce(f: Field, value: Any, context: Context) -> Any:
     if kind in ("code", "text", "phone", "ref", "choice"):
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise _Bad("not_choice" if kind == "choice" else "too_long", n=f.max_len)
-        text = "".join(ch for ch in str(value).strip() if ch.isprintable())
+        text = str(value).strip()
+        if not text.isprintable():  # the same as the join, which most cells do not need
+            text = "".join(ch for ch in text if ch.isprintable())
         if len(text) > f.max_len:
             raise _Bad("too_long", n=f.max_len)
         if kind == "code" and not _CODE.match(text):

@@ -76,6 +76,7 @@ class ImportContext(Context):
     def __init__(self, store: Store, timezone: str = "Asia/Shanghai") -> None:
         super().__init__(store, timezone)
         self.adding: dict[str, set[str]] = {}
+        self.coerced: dict = {}  # (field, cell) -> value or the reason: see validate._coerce
 
     @cached_property
     def _tree(self) -> shapely.STRtree:
