@@ -7,9 +7,10 @@ GeoPackage and zipped Shapefile (with its .cpg) carry the field names
 knows). Every export read back by :func:`files.imports.import_file` matches
 the records it came from: nothing added, nothing updated.
 
-CSV is produced as a stream of chunks, so a city's 150,000 points start
-downloading at once; the other formats are written to a temporary file that
-is then streamed.
+CSV and GeoJSON are produced as streams of chunks, so a city's 150,000
+points start downloading at once; .xlsx is written row by row (xlsxwriter,
+constant memory), GeoPackage and Shapefile to a temporary file that is then
+streamed.
 """
 
 from __future__ import annotations
@@ -142,15 +143,54 @@ def csv_chunks(layer: str, frame: gpd.GeoDataFrame) -> Iterator[bytes]:
 
 
 def _write_xlsx(layer: str, frame: gpd.GeoDataFrame, path: Path) -> None:
-    from openpyxl import Workbook
+    """xlsxwriter in constant_memory mode: each row goes to the sheet's XML as it comes
+    (openpyxl's write_only mode took 41 s for the city's 150,000 points)."""
+    import xlsxwriter
 
     headers = export_headers(layer)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(layer)
-    sheet.append([headers[c] for c in _columns(layer)])
-    for row in _table_rows(layer, frame):
-        sheet.append(row)
-    book.save(path)
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False,
+                    "strings_to_formulas": False, "strings_to_urls": False},
+    )  # fmt: skip
+    sheet = book.add_worksheet(layer[:31])
+    sheet.write_row(0, 0, [headers[c] for c in _columns(layer)])
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for r, row in enumerate(_table_rows(layer, frame), start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, bool):
+                sheet.write_boolean(r, c, value)
+            elif isinstance(value, (int, float)):
+                write_number(r, c, value)
+            elif value != "":
+                write_string(r, c, str(value))
+    book.close()
+
+
+def geojson_chunks(layer: str, frame: gpd.GeoDataFrame) -> Iterator[bytes]:
+    """The GeoJSON export as a FeatureCollection written piecewise, features by thousands,
+    so a download starts at once; the same properties as the GeoPackage's."""
+    import orjson
+
+    gis = _gis_frame(layer, frame, False)
+    names = [c for c in gis.columns if c != gis.geometry.name]
+    yield b'{"type":"FeatureCollection","features":['
+    for start in range(0, len(gis), CHUNK):
+        part = gis.iloc[start : start + CHUNK]
+        geoms = shapely.to_geojson(part.geometry.values)
+        columns = [part[n].to_numpy(dtype=object) for n in names]
+        features = []
+        for i, geom in enumerate(geoms):
+            props = {n: _plain(col[i]) for n, col in zip(names, columns, strict=True)}
+            features.append(
+                b'{"type":"Feature","properties":' + orjson.dumps(props)
+                + b',"geometry":' + (geom.encode() if geom is not None else b"null") + b"}"
+            )  # fmt: skip
+        yield (b"," if start else b"") + b",".join(features)
+    yield b"]}"
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _gis_frame(layer: str, frame: gpd.GeoDataFrame, short: bool) -> gpd.GeoDataFrame:
@@ -182,7 +222,9 @@ def write_export(layer: str, frame: gpd.GeoDataFrame, fmt: str, path: Path) -> N
     elif fmt == "xlsx":
         _write_xlsx(layer, frame, path)
     elif fmt == "geojson":
-        pyogrio.write_dataframe(_gis_frame(layer, frame, False), path, driver="GeoJSON")
+        with path.open("wb") as out:
+            for chunk in geojson_chunks(layer, frame):
+                out.write(chunk)
     elif fmt == "gpkg":
         pyogrio.write_dataframe(_gis_frame(layer, frame, False), path, driver="GPKG", layer=layer)
     elif fmt == "shp":
@@ -252,6 +294,9 @@ def export_stream(
     frame = layer_records(store, actor, layer, townships=townships, level=level)
     if fmt == "csv":
         yield from csv_chunks(layer, frame)
+        return
+    if fmt == "geojson":
+        yield from geojson_chunks(layer, frame)
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{layer}{EXTENSIONS[fmt]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 
 def test_export_then_import_the_same_file_changes_nothing(site):
@@ -57,3 +58,17 @@ def test_the_offline_map_and_the_list_of_imports(site):
     page = planner.get("/api/files/risk_points/map.html?lang=en")
     assert page.status_code == 200 and b"<!DOCTYPE html>" in page.data[:100]
     assert planner.get("/api/files/imports").json["imports"] is not None
+
+
+def test_geojson_streams_as_one_feature_collection(site, monkeypatch):
+    import files.exports
+
+    monkeypatch.setattr(files.exports, "CHUNK", 2)  # a few features a piece: several pieces
+    got = site.client("planner").get("/api/files/risk_points/export.geojson", buffered=False)
+    pieces = list(got.response)
+    assert got.status_code == 200 and len(pieces) > 3
+    collection = json.loads(b"".join(pieces))
+    assert collection["type"] == "FeatureCollection"
+    codes = [f["properties"]["code"] for f in collection["features"]]
+    assert len(codes) == len(set(codes)) == len(site.store.read("risk_points"))
+    assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
