@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -180,12 +181,14 @@ def _insert(
         ]
         if stock:
             conn.execute(schema.depot_stock.insert(), stock)
+    names = set(table.c.keys()) - {"id", "version"}  # once a chunk: ``in table.c`` is slow
+    points = _point_json(chunk) if "geom" in names else None
     history = []
-    for values in chunk:
+    for n, values in enumerate(chunk):
         changes = {
-            f: [None, _to_json(v)]
+            f: [None, points[n] if f == "geom" and points is not None else _to_json(v)]
             for f, v in values.items()
-            if f in table.c and f not in ("id", "version") and v not in (None, "")
+            if f in names and v is not None and v != ""
         }
         if values.get("stock"):
             changes["stock"] = [None, {k: _number(v) for k, v in values["stock"].items() if v}]
@@ -197,12 +200,22 @@ def _insert(
                 "collection": collection,
                 "code": str(values[coll.key]),
                 "version": 1,
-                "changes": json.dumps(changes, ensure_ascii=False),
+                "changes": orjson.dumps(changes).decode(),  # hanzi as UTF-8, as json's
                 "note": note,
                 "reverts": None,
             }
         )
     conn.execute(schema.history.insert(), history)
+
+
+def _point_json(chunk: Sequence[dict]) -> list[dict] | None:
+    """The chunk's points as :func:`store.records._to_json` writes them, in one array call;
+    None when any geometry is not a point (outlines go one by one)."""
+    geoms = np.array([values.get("geom") for values in chunk], dtype=object)
+    if not all(isinstance(g, shapely.Point) and not g.is_empty for g in geoms):
+        return None
+    xy = shapely.get_coordinates(geoms).tolist()
+    return [{"$geometry": {"type": "Point", "coordinates": c}} for c in xy]
 
 
 def _same_keys(rows: list[dict]) -> list[dict]:
