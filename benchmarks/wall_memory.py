@@ -77,7 +77,7 @@ class Writer(threading.Thread):
     def run(self) -> None:
         grades = ["major", "low"]
         next_at = time.monotonic()
-        while not self.stop.is_set():
+        while self.period > 0 and not self.stop.is_set():
             with self.engine.begin() as conn:
                 conn.execute(
                     sa.update(risk_points)
@@ -195,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=75.0)
     parser.add_argument("--every", type=float, default=5.0, help="minutes between samples")
     parser.add_argument("--dataset", choices=["demo", "city"], default="demo")
-    parser.add_argument("--period", type=float, default=0.5, help="seconds between changes")
+    parser.add_argument(
+        "--period", type=float, default=0.5, help="seconds between changes (0: none, polls only)"
+    )
     parser.add_argument("--poll", type=float, default=1.0, help="the wall's poll, seconds")
     parser.add_argument("--heap-snapshot", type=Path, default=None)
     args = parser.parse_args(argv)
