@@ -127,7 +127,11 @@ def browser_pid() -> int:
     return max(mine, key=lambda p: p.create_time()).pid
 
 
-def sample(page, cdp, pid: int, started: float, writer: Writer, updates: int) -> Sample:
+def sample(
+    page, cdp, pid: int, started: float, writer: Writer, updates: int, gc: bool = False
+) -> Sample:
+    if gc:  # what is garbage not yet collected is then not counted as growth
+        cdp.send("HeapProfiler.collectGarbage")
     renderer, gpu = chromium_processes(pid)
     r_rss, r_pss = _mem(renderer) if renderer else (0.0, 0.0)
     g_rss = _mem(gpu)[0] if gpu else 0.0
@@ -200,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--poll", type=float, default=1.0, help="the wall's poll, seconds")
     parser.add_argument("--heap-snapshot", type=Path, default=None)
+    parser.add_argument(
+        "--gc", action="store_true", help="collect the page's JS garbage before each sample"
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="wall-memory-"))
@@ -260,14 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         writer = Writer(store.engine, code, args.period)
         started = time.monotonic()
         writer.start()
-        rows.append(sample(page, cdp, pid, started, writer, updates))
+        rows.append(sample(page, cdp, pid, started, writer, updates, args.gc))
         print_table(rows[-1:])
         end = started + args.minutes * 60
         next_at = started + args.every * 60
         while next_at <= end + 1:
             while time.monotonic() < next_at:
                 page.wait_for_timeout(min(5000, max(10, (next_at - time.monotonic()) * 1000)))
-            rows.append(sample(page, cdp, pid, started, writer, updates))
+            rows.append(sample(page, cdp, pid, started, writer, updates, args.gc))
             print(_row(rows[-1]), flush=True)
             next_at += args.every * 60
         writer.stop.set()
