@@ -26,7 +26,7 @@ import shapely
 import shapely.geometry
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from store import schema
 from store.engine import StoreUnavailable, _safe
@@ -299,12 +299,16 @@ class _Guard:
             self.ctx.__exit__(kind, exc, tb)
         except IntegrityError as error:
             raise RecordError(_integrity_message(error)) from error
+        except (DataError, OverflowError) as error:
+            raise RecordError(_value_message(error)) from error
         except DBAPIError as error:
             raise StoreUnavailable(
                 f"Cannot write to {_safe(self.engine.url)}: {error.orig}"
             ) from error
         if isinstance(exc, IntegrityError):
             raise RecordError(_integrity_message(exc)) from exc
+        if isinstance(exc, (DataError, OverflowError)):
+            raise RecordError(_value_message(exc)) from exc
         if isinstance(exc, DBAPIError):
             raise StoreUnavailable(f"Cannot reach {_safe(self.engine.url)}: {exc.orig}") from exc
         return False
@@ -312,6 +316,13 @@ class _Guard:
 
 def _integrity_message(error: IntegrityError) -> str:
     return str(error.orig).strip().splitlines()[0]
+
+
+def _value_message(error: Exception) -> str:
+    """A value the database cannot hold (an integer past its column's range) is the
+    writer's mistake, said as such, not a store that cannot be reached."""
+    detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"A value is out of range for the store: {detail}"
 
 
 def _table(coll: Collection) -> sa.Table:
