@@ -44,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unknown_item": ("物资目录中没有“{item}”", "no catalogue item {item!r}"),
     "negative": ("不能为负数", "cannot be negative"),
+    "ledger_owned": (
+        "整改状态只能在隐患台账中按步骤更改",
+        "the rectification status changes only by a step in the hidden-danger ledger",
+    ),
     "parent_self": (
         "上级不能是本节点自己或其下级",
         "the parent cannot be the node itself or below it",

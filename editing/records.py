@@ -34,6 +34,10 @@ from store.records import (
     StaleRecord,
 )
 
+# Fields only the ledger's steps move (ledger/operations.py), with its rules: who
+# verifies, five-in-place, the history of each step. A generic edit may not.
+LEDGER_OWNED: dict[str, tuple[str, ...]] = {"risk_points": ("rectification_status",)}
+
 
 class EditError(Exception):
     """An operation that could not be done; nothing was written."""
@@ -146,10 +150,12 @@ def update_record(
         raise NotFound(f"no {collection} record {code}")
     if int(version) != current["version"]:
         raise Conflict(current)
+    owned = LEDGER_OWNED.get(collection, ())
     if not partial:  # a whole new record: what is not given takes its default
         values = {
             **{f.name: f.default for f in FIELDS[collection] if f.default is not None},
             **{f.name: None for f in FIELDS[collection] if f.default is None and not f.required},
+            **{name: current.get(name) for name in owned},  # not the editor's to reset
             **values,
         }
     stock = values.get("stock")
@@ -159,6 +165,13 @@ def update_record(
     checked = clean(collection, values, Context(store, timezone), current=current)
     if not checked.ok:
         raise Invalid(checked.problems)
+    moved = [  # a point becoming a hidden danger starts its ledger as "open": that is no step
+        n
+        for n in owned
+        if current.get(n) is not None and n in checked.values and checked.values[n] != current[n]
+    ]
+    if moved:
+        raise Invalid([Problem(name, "ledger_owned") for name in moved])
     try:
         record = store.records.update(
             collection, code, checked.values, int(version), who.name, note

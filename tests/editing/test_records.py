@@ -6,6 +6,7 @@ import pytest
 import shapely
 
 from auth import Forbidden, Principal, Unauthenticated
+from editing.fields import FIELDS
 from editing.records import (
     Conflict,
     InUse,
@@ -307,3 +308,33 @@ def test_a_value_past_its_columns_range_is_the_writers_mistake_not_an_unreachabl
     assert not isinstance(refused.value, StoreUnavailable)
     assert history_count(demo_copy) == before
     assert demo_copy.records.get("forces", force["code"]) == force
+
+
+def test_the_generic_editor_cannot_move_a_hidden_danger_through_its_ledger(demo_copy):
+    """Only a ledger step (with who verifies, five-in-place, its history) changes the
+    rectification status; a planner's PATCH is refused and a PUT that leaves it out keeps it."""
+    risks = demo_copy.read("risk_points")
+    code = risks.loc[risks["rectification_status"] == "open", "code"].iloc[0]
+    point = demo_copy.records.get("risk_points", code)
+    with pytest.raises(Invalid) as refused:
+        update_record(
+            demo_copy, PLANNER, "risk_points", code,
+            {"rectification_status": "rectified"}, point["version"], partial=True,
+        )  # fmt: skip
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("rectification_status", "ledger_owned")
+    ]
+    assert demo_copy.records.get("risk_points", code) == point
+    whole = {k: v for k, v in point.items() if k not in ("rectification_status", "version")}
+    whole = {k: v for k, v in whole.items() if k in {f.name for f in FIELDS["risk_points"]}}
+    saved = update_record(
+        demo_copy,
+        PLANNER,
+        "risk_points",
+        code,
+        {**whole, "name": "改名"},
+        point["version"],
+        partial=False,
+    )
+    assert saved.record["rectification_status"] == "open"
+    assert saved.record["name"] == "改名"
