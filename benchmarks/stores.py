@@ -10,15 +10,33 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from store import open_store
+from store import Store, open_store
 
 # The PostgreSQL server the benchmark creates its throwaway database on.
 PG_ADMIN_URL = os.environ.get(
     "FOURMAPS_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+def sqlite_with(dataset: str, prefix: str) -> tuple[Path, str, Store]:
+    """A fresh SQLite store in a new temporary folder holding the demo or the city set:
+    the folder (for server logs), the store's URL (for the app) and the store."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    url = f"sqlite:///{work / 'fourmaps.sqlite'}"
+    store = open_store(url)
+    if dataset == "city":
+        from data.city import build_city
+
+        store.replace_all(build_city())
+    else:
+        from data.demo import build_demo
+
+        store.replace_all(build_demo())
+    return work, url, store
 
 
 @dataclass(frozen=True)

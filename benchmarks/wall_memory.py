@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
 from benchmarks.machine import describe
-from store import open_store
+from benchmarks.stores import sqlite_with
 from store.schema import risk_points
 from tests.browser.conftest import (
     ROOT,
@@ -209,17 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    work = Path(tempfile.mkdtemp(prefix="wall-memory-"))
-    url = f"sqlite:///{work / 'fourmaps.sqlite'}"
-    store = open_store(url)
-    if args.dataset == "city":
-        from data.city import build_city
-
-        store.replace_all(build_city())
-    else:
-        from data.demo import build_demo
-
-        store.replace_all(build_demo())
+    work, url, store = sqlite_with(args.dataset, "wall-memory-")
     code = store.read("risk_points")["code"].iloc[0]
     env = {
         "DATABASE_URL": url,

@@ -14,17 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import plotly.io
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
+from benchmarks.stores import sqlite_with
 from config import Settings
 from dashboard.screen import page_data
-from store import open_store
 from store.schema import risk_points
 from tests.browser.conftest import (
     ROOT,
@@ -41,17 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["demo", "city"], default="city")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="wall-updates-"))
-    url = f"sqlite:///{work / 'fourmaps.sqlite'}"
-    store = open_store(url)
-    if args.dataset == "city":
-        from data.city import build_city
-
-        store.replace_all(build_city())
-    else:
-        from data.demo import build_demo
-
-        store.replace_all(build_demo())
+    work, url, store = sqlite_with(args.dataset, "wall-updates-")
     env = {"DATABASE_URL": url, "FOURMAPS_POLL_SECONDS": "2", "FOURMAPS_SEED_DEMO": "0"}
     with run_server(env, log_dir=work, timeout=120) as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
