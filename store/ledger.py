@@ -225,7 +225,11 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
         if q.limit > DEFERRED_UP_TO:
             rows = [dict(r) for r in conn.execute(rows_q).mappings()]
         else:
-            codes = list(conn.execute(codes_q).scalars())
+            if q.offset >= ORDER_KEPT_FROM and revision is not None:
+                every = _ordered(engine, conn, q, today, revision, order)
+                codes = list(every[q.offset : q.offset + q.limit])
+            else:
+                codes = list(conn.execute(codes_q).scalars())
             by_code = sa.select(*columns).select_from(rp.outerjoin(hd, hd.c.code == rp.c.code))
             found = {
                 r["code"]: dict(r)
@@ -271,6 +275,38 @@ def _counted(
         while len(_COUNTS) > _COUNTS_KEPT:
             _COUNTS.popitem(last=False)
     return total
+
+
+# A page this deep takes its codes from the whole order of its query, read once per
+# (store, query, today, risk revision) and kept per process: a sort no index gives
+# (the default one, grade, status) made the database scan and sort every selected
+# row for each deep page (~1 s at city scale). Deep pages then cost a slice and the
+# 100 rows; the first one costs the order (about what one deep page cost).
+ORDER_KEPT_FROM = 1_000
+_ORDERS: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+_ORDERS_KEPT = 4  # about 6 MB each for the whole city's hidden dangers
+
+
+def _ordered(
+    engine: Engine,
+    conn: sa.Connection,
+    q: Query,
+    today: date,
+    revision: int,
+    order: Sequence[sa.ColumnElement],
+) -> tuple[str, ...]:
+    """Every code ``q`` selects, in its order, read once per risk revision."""
+    key = (str(engine.url), _hashable(replace(q, offset=0, limit=0)), today, revision)
+    with _counts_lock:
+        if key in _ORDERS:
+            _ORDERS.move_to_end(key)
+            return _ORDERS[key]
+    codes = tuple(conn.execute(_select([rp.c.code], q, today, order)).scalars())
+    with _counts_lock:
+        _ORDERS[key] = codes
+        while len(_ORDERS) > _ORDERS_KEPT:
+            _ORDERS.popitem(last=False)
+    return codes
 
 
 def _hashable(q: Query) -> tuple:

@@ -1,9 +1,11 @@
-"""Pages cut by their codes first (the deferred join) are the pages one OFFSET query
-gives: the same rows in the same order, for every sort and several filters, on both
-stores; and the total, counted once per risk revision, follows a write."""
+"""Pages cut by their codes first (the deferred join, or a slice of the kept order) are
+the pages one OFFSET query gives: the same rows in the same order, for every sort and
+several filters, on both stores; and the total and the kept order, read once per risk
+revision, follow a write."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -34,8 +36,17 @@ def offset_page(engine, q: Query) -> tuple[int, list[dict]]:
         store_ledger.DEFERRED_UP_TO = kept
 
 
+@pytest.fixture(params=["seek", "kept order"])
+def paging(request, monkeypatch) -> str:
+    """Deep pages by the database's OFFSET over codes, or sliced from the kept order."""
+    if request.param == "kept order":
+        monkeypatch.setattr(store_ledger, "ORDER_KEPT_FROM", 1)
+    store_ledger._ORDERS.clear()
+    return request.param
+
+
 @pytest.mark.parametrize("sort", ["", *SORTS])
-def test_every_sort_pages_as_one_offset_query(demo_store, sort):
+def test_every_sort_pages_as_one_offset_query(demo_store, sort, paging):
     engine = demo_store.engine
     for descending in (False, True):
         for offset in (0, 37, 150):
@@ -44,7 +55,7 @@ def test_every_sort_pages_as_one_offset_query(demo_store, sort):
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=[",".join(f) or "none" for f in FILTERS])
-def test_filtered_pages_are_the_offset_query_pages(demo_store, filters):
+def test_filtered_pages_are_the_offset_query_pages(demo_store, filters, paging):
     engine = demo_store.engine
     towns = sorted(demo_store.read("townships")["code"])[:3]
     for extra in ({}, {"townships": towns}):
@@ -65,10 +76,16 @@ def test_the_whole_list_in_one_page_is_the_pages_joined(demo_store):
     assert [r["code"] for p in pages for r in p] == [r["code"] for r in everything]
 
 
-def test_the_count_follows_a_step(ledger_store):
+def test_the_count_and_the_kept_order_follow_a_step(ledger_store, monkeypatch):
+    monkeypatch.setattr(store_ledger, "ORDER_KEPT_FROM", 1)
+    everything = Query(sort="status")
+    _, before = store_ledger.page(ledger_store.engine, replace(everything, offset=1), TODAY)
     rectifying = Query(statuses=["rectifying"])
     total, rows = store_ledger.page(ledger_store.engine, rectifying, TODAY)
     assert total == len(rows) >= 1
     take_step(ledger_store, LI, rows[0]["code"], "rectified", "done", measures="清淤")
     after, rows_after = store_ledger.page(ledger_store.engine, rectifying, TODAY)
     assert after == total - 1 == len(rows_after)
+    q = replace(everything, offset=1)
+    assert store_ledger.page(ledger_store.engine, q, TODAY) == offset_page(ledger_store.engine, q)
+    assert store_ledger.page(ledger_store.engine, q, TODAY)[1] != before
