@@ -16,6 +16,8 @@ ledger account each) in a fresh store of each kind. Server times, medians of
   labelled and serialised), as a grid without server paging would need;
 * the figures per township and by month (warm: the layer cached by revision;
   cold: after a step, which bumps the risk layer's revision);
+* a page of the default order (no index gives it) at offset 30,000: the first
+  (which reads the order once per revision) and the next, against the OFFSET query;
 * the same deep page as one ``LIMIT/OFFSET`` query over whole rows, counted on
   every call (how pages were cut before issue 18), in the same run;
 * a ledger step, then the risk layer as a map reads it next: patched with the
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import orjson
 
@@ -108,6 +111,7 @@ def run(kind: str, frames: dict, repeat: int) -> dict:
         one = Query(townships=[town], statuses=["found", "rectifying", "rectified"],
                     sort="deadline", descending=True, limit=100)  # fmt: skip
         deep = Query(statuses=["rectified", "verified"], sort="deadline", offset=50_000, limit=100)
+        default = Query(offset=30_000, limit=100)
         grid_page(store, one)  # warm the connection pool and the township names
         page_s, page = timed(lambda: grid_page(store, one), repeat)
         deep_s, deep_page = timed(lambda: grid_page(store, deep), repeat)
@@ -115,6 +119,15 @@ def run(kind: str, frames: dict, repeat: int) -> dict:
         deep_offset_s, offset_answer = timed(lambda: offset_page(store, deep), repeat)
         assert offset_answer == deep_page, "the deferred page is not the OFFSET page"
         page_counted_s, _ = timed(lambda: uncounted_page(store, one), repeat)
+        # The grid's default order (supervised, overdue, deadline) has no index: deep
+        # pages slice the order kept per revision; the first builds it.
+        store_ledger._ORDERS.clear()
+        started = time.perf_counter()
+        default_page = grid_page(store, default)
+        default_first_s = time.perf_counter() - started
+        default_s, _ = timed(lambda: grid_page(store, replace(default, offset=30_100)), repeat)
+        default_offset_s, offset_default = timed(lambda: offset_page(store, default), repeat)
+        assert offset_default == default_page, "the kept order's page is not the OFFSET page"
         everything = Query(hidden_only=False, limit=len(risk))
         naive_s, naive = timed(lambda: grid_page(store, everything), max(1, repeat // 3))
         by_township(store, VIEWER)
@@ -135,6 +148,9 @@ def run(kind: str, frames: dict, repeat: int) -> dict:
         _cache.clear()
         return {
             "deep_counted_ms": deep_counted_s * 1000,
+            "default_first_ms": default_first_s * 1000,
+            "default_ms": default_s * 1000,
+            "default_offset_ms": default_offset_s * 1000,
             "deep_offset_ms": deep_offset_s * 1000,
             "page_counted_ms": page_counted_s * 1000,
             "patched_ms": statistics.median(patched) * 1000,
@@ -180,6 +196,11 @@ def main() -> None:
         print(f"  the same, counted again (new filter):   {r['deep_counted_ms']:7.1f} ms")
         print(f"  the same as one OFFSET query (before):  {r['deep_offset_ms']:7.1f} ms")
         print(f"  township page, counted again:           {r['page_counted_ms']:7.1f} ms")
+        print(f"  default order, offset 30,000, first:    {r['default_first_ms']:7.1f} ms")
+        print(f"  default order, the next deep pages:     {r['default_ms']:7.1f} ms")
+        print(
+            f"  default order as one OFFSET query:      {r['default_offset_ms']:7.1f} ms (before)"
+        )
         print(
             f"  naive: the whole table in one answer:   {r['naive_s'] * 1000:7.0f} ms "
             f"{r['naive_bytes']:>12,} bytes "
