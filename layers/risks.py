@@ -58,13 +58,47 @@ def patch_risk_points(
     total = store.count("risk_points")
     if len(changed) > PATCH_LIMIT:
         return None
-    keep = ~old["id"].isin(changed["id"]).to_numpy()
-    if int(keep.sum()) + len(changed) != total:
+    ids = old["id"].to_numpy()  # in id order, as a whole read gives them
+    at = np.minimum(np.searchsorted(ids, changed["id"].to_numpy()), max(len(ids) - 1, 0))
+    known = ids[at] == changed["id"].to_numpy() if len(ids) else np.zeros(len(changed), bool)
+    if len(old) + int((~known).sum()) != total:
         return None
     if changed.empty:
         return old
     fresh = with_township_names(changed, towns)
-    parts = [old[keep], fresh]
+    if known.all():
+        try:
+            return _set_rows(old, at, fresh)
+        except (TypeError, ValueError):  # a value the column's type cannot take
+            pass
+    return _concat_rows(old, fresh)
+
+
+def _set_rows(old: gpd.GeoDataFrame, at: np.ndarray, fresh: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``old`` with the rows at positions ``at`` replaced by ``fresh``: only the columns
+    whose values changed are copied (copy-on-write shares the others with ``old``)."""
+    out = old.copy(deep=False)
+    for column in old.columns:
+        new = fresh[column]
+        if column != old.geometry.name and list(old[column].iloc[at]) == list(new):
+            continue
+        if isinstance(old[column].dtype, pd.CategoricalDtype):
+            values = old[column].cat.set_categories(
+                old[column].cat.categories.union(pd.Index(new.dropna().unique()))
+            )
+            array = values.array.copy()
+            array[at] = new.astype(object).to_numpy()
+            out[column] = pd.Series(array, index=old.index).cat.remove_unused_categories()
+        else:
+            array = old[column].array.copy()
+            array[at] = new.array if column == old.geometry.name else new.to_numpy()
+            out[column] = array
+    return out
+
+
+def _concat_rows(old: gpd.GeoDataFrame, fresh: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``old`` without the rows of ``fresh``'s ids, with ``fresh``, in id order (new points)."""
+    parts = [old[~old["id"].isin(fresh["id"]).to_numpy()], fresh]
     for column in old.columns:
         if isinstance(old[column].dtype, pd.CategoricalDtype):
             both = old[column].cat.categories.union(pd.Index(fresh[column].dropna().unique()))
