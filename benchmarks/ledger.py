@@ -15,7 +15,13 @@ ledger account each) in a fresh store of each kind. Server times, medians of
 * the **naive** baseline: the whole table in one answer (every row read,
   labelled and serialised), as a grid without server paging would need;
 * the figures per township and by month (warm: the layer cached by revision;
-  cold: after a step, which bumps the risk layer's revision).
+  cold: after a step, which bumps the risk layer's revision);
+* a page of the default order (no index gives it) at offset 30,000: the first
+  (which reads the order once per revision) and the next, against the OFFSET query;
+* the same deep page as one ``LIMIT/OFFSET`` query over whole rows, counted on
+  every call (how pages were cut before issue 18), in the same run;
+* a ledger step, then the risk layer as a map reads it next: patched with the
+  rows the step wrote, against read whole (what every open map did before).
 
 A row click centres the map in the browser (a clientside callback): no
 request, so no server time. Prints its figures; nothing fails when a target
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import orjson
 
@@ -35,9 +42,11 @@ from benchmarks.stores import city_store
 from dashboard.ledger_table import _names, row_view
 from data.city import build_city
 from layers import _cache
+from layers.risks import risk_points
 from ledger.figures import by_township, monthly
 from ledger.operations import hidden_dangers, register_hidden_danger
 from store import Store
+from store import ledger as store_ledger
 from store.ledger import Query
 
 VIEWER = Principal("bench", "viewer", user_name="bench")
@@ -60,9 +69,41 @@ def grid_page(store: Store, query: Query) -> bytes:
     return orjson.dumps({"rowData": [row_view(r, "zh", names) for r in rows], "rowCount": total})
 
 
+def offset_page(store: Store, query: Query) -> bytes:
+    """The page as before issue 18: one OFFSET query over whole rows, counted each time."""
+    kept = store_ledger.DEFERRED_UP_TO
+    store_ledger.DEFERRED_UP_TO = -1
+    store_ledger._COUNTS.clear()
+    try:
+        return grid_page(store, query)
+    finally:
+        store_ledger.DEFERRED_UP_TO = kept
+
+
+def uncounted_page(store: Store, query: Query) -> bytes:
+    """The page with its total counted again (the first page of a filter, or after a write)."""
+    store_ledger._COUNTS.clear()
+    return grid_page(store, query)
+
+
+def step_then_layer(store: Store, code: str, n: int, whole: bool) -> float:
+    """Seconds to the risk layer as a map reads it after one ledger step."""
+    risk_points(store)  # the map holds the layer as it was
+    register_hidden_danger(store, OFFICER, code, {"finder": f"bench {n}"})
+    started = time.perf_counter()
+    if whole:
+        _cache.clear()
+    risk_points(store)
+    return time.perf_counter() - started
+
+
 def run(kind: str, frames: dict, repeat: int) -> dict:
     with city_store(kind, frames) as loaded:
         store = Store(loaded.url)
+        if store.is_postgis:  # what autovacuum does within a minute of a load: the
+            # planner's statistics, and the visibility map that index-only scans need
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE")
         risk = frames["risk_points"]
         hidden = risk[risk["kind"] == "hidden_danger"]
         counts = hidden["township_code"].value_counts().sort_values()
@@ -70,9 +111,23 @@ def run(kind: str, frames: dict, repeat: int) -> dict:
         one = Query(townships=[town], statuses=["found", "rectifying", "rectified"],
                     sort="deadline", descending=True, limit=100)  # fmt: skip
         deep = Query(statuses=["rectified", "verified"], sort="deadline", offset=50_000, limit=100)
+        default = Query(offset=30_000, limit=100)
         grid_page(store, one)  # warm the connection pool and the township names
         page_s, page = timed(lambda: grid_page(store, one), repeat)
         deep_s, deep_page = timed(lambda: grid_page(store, deep), repeat)
+        deep_counted_s, _ = timed(lambda: uncounted_page(store, deep), repeat)
+        deep_offset_s, offset_answer = timed(lambda: offset_page(store, deep), repeat)
+        assert offset_answer == deep_page, "the deferred page is not the OFFSET page"
+        page_counted_s, _ = timed(lambda: uncounted_page(store, one), repeat)
+        # The grid's default order (supervised, overdue, deadline) has no index: deep
+        # pages slice the order kept per revision; the first builds it.
+        store_ledger._ORDERS.clear()
+        started = time.perf_counter()
+        default_page = grid_page(store, default)
+        default_first_s = time.perf_counter() - started
+        default_s, _ = timed(lambda: grid_page(store, replace(default, offset=30_100)), repeat)
+        default_offset_s, offset_default = timed(lambda: offset_page(store, default), repeat)
+        assert offset_default == default_page, "the kept order's page is not the OFFSET page"
         everything = Query(hidden_only=False, limit=len(risk))
         naive_s, naive = timed(lambda: grid_page(store, everything), max(1, repeat // 3))
         by_township(store, VIEWER)
@@ -86,9 +141,20 @@ def run(kind: str, frames: dict, repeat: int) -> dict:
             by_township(store, VIEWER)
             monthly(store, VIEWER)
             colds.append(time.perf_counter() - started)
+        steps = max(3, repeat // 2)
+        patched = [step_then_layer(store, code, 100 + n, whole=False) for n in range(steps)]
+        wholes = [step_then_layer(store, code, 200 + n, whole=True) for n in range(steps)]
         store.engine.dispose()
         _cache.clear()
         return {
+            "deep_counted_ms": deep_counted_s * 1000,
+            "default_first_ms": default_first_s * 1000,
+            "default_ms": default_s * 1000,
+            "default_offset_ms": default_offset_s * 1000,
+            "deep_offset_ms": deep_offset_s * 1000,
+            "page_counted_ms": page_counted_s * 1000,
+            "patched_ms": statistics.median(patched) * 1000,
+            "whole_ms": statistics.median(wholes) * 1000,
             "kind": kind,
             "version": loaded.server_version,
             "load_s": loaded.load_seconds,
@@ -127,6 +193,14 @@ def main() -> None:
             f"  page of 100 at offset 50,000:           {r['deep_ms']:7.1f} ms "
             f"{r['deep_bytes']:>12,} bytes"
         )
+        print(f"  the same, counted again (new filter):   {r['deep_counted_ms']:7.1f} ms")
+        print(f"  the same as one OFFSET query (before):  {r['deep_offset_ms']:7.1f} ms")
+        print(f"  township page, counted again:           {r['page_counted_ms']:7.1f} ms")
+        print(f"  default order, offset 30,000, first:    {r['default_first_ms']:7.1f} ms")
+        print(f"  default order, the next deep pages:     {r['default_ms']:7.1f} ms")
+        print(
+            f"  default order as one OFFSET query:      {r['default_offset_ms']:7.1f} ms (before)"
+        )
         print(
             f"  naive: the whole table in one answer:   {r['naive_s'] * 1000:7.0f} ms "
             f"{r['naive_bytes']:>12,} bytes "
@@ -135,6 +209,8 @@ def main() -> None:
         print(f"  figures by township (warm):             {r['towns_ms']:7.1f} ms")
         print(f"  figures by month (warm):                {r['months_ms']:7.1f} ms")
         print(f"  both after a step (cold: layer re-read): {r['cold_ms']:6.0f} ms")
+        print(f"  step, then the risk layer patched:      {r['patched_ms']:7.1f} ms")
+        print(f"  step, then the risk layer read whole:   {r['whole_ms']:7.1f} ms (before)")
     print("\nrow click: centred by a clientside callback, no request to the server")
 
 

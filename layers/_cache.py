@@ -42,6 +42,32 @@ def cached(
     return value
 
 
+def patched(
+    store: Store,
+    layer: str,
+    name: str,
+    revision: Hashable,
+    load: Callable[[], T],
+    patch: Callable[[Hashable, T], T | None],
+) -> T:
+    """Like :func:`cached`, but a value of an older revision is brought up to date with
+    ``patch(old_revision, old_value)`` (None: it cannot be, so ``load()`` runs).
+
+    The patch must build a new value: the old one may still be in use elsewhere.
+    """
+    key = (store.url, layer, name)
+    with _lock:
+        hit = _frames.get(key)
+    if hit is not None and hit[0] == revision:
+        return hit[1]  # type: ignore[return-value]
+    value = patch(hit[0], hit[1]) if hit is not None else None  # type: ignore[arg-type]
+    if value is None:
+        value = load()
+    with _lock:
+        _frames[key] = (revision, value)
+    return value
+
+
 def clear() -> None:
     """Forget everything (tests that rebuild a store at the same URL)."""
     with _lock:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import geopandas as gpd
 
-from layers._cache import cached
+from layers._cache import cached, patched
 from layers.filters import require_columns
 from store import Store
 
@@ -88,12 +88,28 @@ def layer_frame(
     layer: str,
     load: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame],
     columns: tuple[str, ...],
+    patch: Callable[[int, gpd.GeoDataFrame, gpd.GeoDataFrame], gpd.GeoDataFrame | None]
+    | None = None,
 ) -> gpd.GeoDataFrame:
     """A point layer, read through the cache: ``load(townships)`` runs only when the
-    layer or the townships changed; the result must have ``columns``."""
+    layer or the townships changed; the result must have ``columns``.
+
+    With ``patch``, a change of the layer alone brings the frame cached at layer
+    revision R up to date with ``patch(R, frame, townships)`` (None: read it whole).
+    A change of the townships (or a data load, which bumps every layer) reads it whole.
+    """
     revisions = revisions or store.revisions()
     towns = townships(store, revisions["townships"].revision)
     key = (revisions[layer].revision, revisions["townships"].revision)
-    frame = cached(store, layer, layer, key, lambda: load(towns))
+    if patch is None:
+        frame = cached(store, layer, layer, key, lambda: load(towns))
+    else:
+
+        def bring_up(old_key: tuple[int, int], old: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+            if old_key[1] != key[1] or old_key[0] > key[0]:
+                return None
+            return patch(old_key[0], old, towns)
+
+        frame = patched(store, layer, layer, key, lambda: load(towns), bring_up)
     require_columns(frame, columns, layer)
     return frame

@@ -7,14 +7,17 @@ photo, the step row and the history row are written in one transaction, so a
 step is never without its history and a refused one leaves nothing.
 
 Pages (the grid's and ``GET /api/hidden-dangers``) are filtered, sorted,
-counted and cut in the database: one ``COUNT`` and one ``LIMIT/OFFSET``
-query, never the whole table through Python.
+counted and cut in the database, never the whole table through Python: the
+count once per filter and risk revision, the page's codes by ``LIMIT/OFFSET``
+over narrow rows, then those rows whole.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,6 +26,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import visitors
 
 from domain import RISK_GRADES, keys
 from store import schema
@@ -65,7 +69,14 @@ def status_clause(statuses: Sequence[str]) -> sa.ColumnElement[bool]:
     unknown = set(statuses) - set(tests)
     if unknown:
         raise ValueError(f"no ledger status {sorted(unknown)}: one of {', '.join(tests)}")
-    return sa.and_(rp.c.kind == "hidden_danger", sa.or_(*(tests[s] for s in statuses)))
+    wanted = set(statuses)
+    if {"rectified", "verified"} <= wanted:
+        # Both: the map state alone says it, so the filter walks the ledger index
+        # without looking up each account's verification.
+        wanted -= {"rectified", "verified"}
+        tests["both"] = rectified
+        wanted.add("both")
+    return sa.and_(rp.c.kind == "hidden_danger", sa.or_(*(tests[s] for s in sorted(wanted))))
 
 
 def overdue_clause(today: date) -> sa.ColumnElement[bool]:
@@ -126,35 +137,54 @@ PAGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _select(columns: Sequence[sa.ColumnElement], q: Query, today: date) -> sa.Select:
-    query = sa.select(*columns).select_from(rp.outerjoin(hd, hd.c.code == rp.c.code))
+def _select(
+    columns: Sequence[sa.ColumnElement],
+    q: Query,
+    today: date,
+    order: Sequence[sa.ColumnElement] = (),
+) -> sa.Select:
+    """``columns`` of the rows ``q`` selects, in ``order``. The accounts are joined only
+    when something here reads them: a count or a page's codes by map state alone walk
+    one index of ``risk_points`` instead of looking up every row's account."""
+    conds: list[sa.ColumnElement[bool]] = []
     if q.hidden_only:
-        query = query.where(rp.c.kind == "hidden_danger")
+        conds.append(rp.c.kind == "hidden_danger")
     if q.townships is not None:
-        query = query.where(rp.c.township_code.in_(list(q.townships)))
+        conds.append(rp.c.township_code.in_(list(q.townships)))
     if q.grades is not None:
-        query = query.where(rp.c.grade.in_(list(q.grades)))
+        conds.append(rp.c.grade.in_(list(q.grades)))
     if q.statuses is not None:
-        query = query.where(status_clause(q.statuses))
+        conds.append(status_clause(q.statuses))
     if q.codes is not None:
-        query = query.where(rp.c.code.in_(list(q.codes)))
+        conds.append(rp.c.code.in_(list(q.codes)))
     if q.overdue is not None:
         late = overdue_clause(today)
-        query = query.where(late if q.overdue else sa.not_(late))
+        conds.append(late if q.overdue else sa.not_(late))
     if q.supervised is not None:
-        query = query.where(SUPERVISED if q.supervised else sa.not_(SUPERVISED))
+        conds.append(SUPERVISED if q.supervised else sa.not_(SUPERVISED))
     for column, text in (q.contains or {}).items():
         if column not in CONTAINS:
             raise ValueError(f"cannot filter {column!r}: one of {', '.join(CONTAINS)}")
-        query = query.where(CONTAINS[column].icontains(text, autoescape=True))
+        conds.append(CONTAINS[column].icontains(text, autoescape=True))
     if q.text:
-        query = query.where(
+        conds.append(
             sa.or_(
                 *(c.icontains(q.text, autoescape=True)
                   for c in (rp.c.code, rp.c.name, rp.c.responsible_person))
             )
         )  # fmt: skip
-    return query
+    joined = _reads(hd, [*columns, *conds, *order])
+    source = rp.outerjoin(hd, hd.c.code == rp.c.code) if joined else rp
+    return sa.select(*columns).select_from(source).where(*conds).order_by(*order)
+
+
+def _reads(table: sa.Table, elements: Sequence[sa.ClauseElement]) -> bool:
+    """Whether any of ``elements`` reads a column of ``table``."""
+    return any(
+        isinstance(node, sa.Column) and node.table is table
+        for element in elements
+        for node in visitors.iterate(element)
+    )
 
 
 def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
@@ -178,11 +208,34 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
         order = [key.desc() if q.descending else key.asc(), rp.c.code]
     else:
         order = [SUPERVISED.desc(), sorts["overdue"].desc(), rp.c.rectification_deadline, rp.c.code]
-    rows_q = _select(columns, q, today).order_by(*order).offset(q.offset).limit(q.limit)
-    count_q = _select([sa.func.count()], q, today)
+    # Deferred join: the filter, the sort and the OFFSET skip walk narrow rows (the
+    # code and the sort key, from the indexes), and only the page's rows are built
+    # whole. Building every skipped row (the status CASE, the join, the geometry) made
+    # a page at offset 50,000 cost 0.5-0.6 s. A page of thousands (the whole list)
+    # gains nothing from it and would send thousands of codes back: one query.
+    rows_q = _select(columns, q, today, order).offset(q.offset).limit(q.limit)
+    codes_q = _select([rp.c.code], q, today, order).offset(q.offset).limit(q.limit)
     with _Guard(engine, write=False) as conn:
-        total = conn.execute(count_q).scalar_one()
-        rows = [dict(r) for r in conn.execute(rows_q).mappings()]
+        revision = conn.execute(
+            sa.select(schema.layer_revisions.c.revision).where(
+                schema.layer_revisions.c.layer == "risk"
+            )
+        ).scalar_one_or_none()
+        total = _counted(engine, conn, q, today, revision)
+        if q.limit > DEFERRED_UP_TO:
+            rows = [dict(r) for r in conn.execute(rows_q).mappings()]
+        else:
+            if q.offset >= ORDER_KEPT_FROM and revision is not None:
+                every = _ordered(engine, conn, q, today, revision, order)
+                codes = list(every[q.offset : q.offset + q.limit])
+            else:
+                codes = list(conn.execute(codes_q).scalars())
+            by_code = sa.select(*columns).select_from(rp.outerjoin(hd, hd.c.code == rp.c.code))
+            found = {
+                r["code"]: dict(r)
+                for r in conn.execute(by_code.where(rp.c.code.in_(codes))).mappings()
+            }
+            rows = [found[c] for c in codes if c in found]  # deleted between the reads: gone
     points = shapely.from_wkb(np.array([r.pop("geom") for r in rows], dtype=object))
     for row, point in zip(rows, points, strict=True):
         row["lon"], row["lat"] = float(point.x), float(point.y)
@@ -192,6 +245,79 @@ def page(engine: Engine, q: Query, today: date) -> tuple[int, list[dict]]:
             if isinstance(row[name], datetime):
                 row[name] = _utc(row[name])
     return total, rows
+
+
+# Pages of at most this many rows are cut by their codes first (see :func:`page`).
+DEFERRED_UP_TO = 1_000
+
+# Totals by (store, what the query selects, today, risk revision): the grid asks for
+# page after page of one query, and each page would otherwise count every row again.
+# Per process, keyed by the revision the database reports, so never stale for long.
+_COUNTS: OrderedDict[tuple, int] = OrderedDict()
+_COUNTS_KEPT = 256
+_counts_lock = threading.Lock()
+
+
+def _counted(
+    engine: Engine, conn: sa.Connection, q: Query, today: date, revision: int | None
+) -> int:
+    """How many rows ``q`` selects, counted once per risk revision (read before the count,
+    so a write committed meanwhile makes a new revision, and a new count, next time)."""
+    what = replace(q, sort="", descending=False, offset=0, limit=0)
+    key = (str(engine.url), _hashable(what), today, revision)
+    with _counts_lock:
+        if revision is not None and key in _COUNTS:
+            _COUNTS.move_to_end(key)
+            return _COUNTS[key]
+    total = conn.execute(_select([sa.func.count()], q, today)).scalar_one()
+    with _counts_lock:
+        _COUNTS[key] = total
+        while len(_COUNTS) > _COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return total
+
+
+# A page this deep takes its codes from the whole order of its query, read once per
+# (store, query, today, risk revision) and kept per process: a sort no index gives
+# (the default one, grade, status) made the database scan and sort every selected
+# row for each deep page (~1 s at city scale). Deep pages then cost a slice and the
+# 100 rows; the first one costs the order (about what one deep page cost).
+ORDER_KEPT_FROM = 1_000
+_ORDERS: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+_ORDERS_KEPT = 4  # about 6 MB each for the whole city's hidden dangers
+
+
+def _ordered(
+    engine: Engine,
+    conn: sa.Connection,
+    q: Query,
+    today: date,
+    revision: int,
+    order: Sequence[sa.ColumnElement],
+) -> tuple[str, ...]:
+    """Every code ``q`` selects, in its order, read once per risk revision."""
+    key = (str(engine.url), _hashable(replace(q, offset=0, limit=0)), today, revision)
+    with _counts_lock:
+        if key in _ORDERS:
+            _ORDERS.move_to_end(key)
+            return _ORDERS[key]
+    codes = tuple(conn.execute(_select([rp.c.code], q, today, order)).scalars())
+    with _counts_lock:
+        _ORDERS[key] = codes
+        while len(_ORDERS) > _ORDERS_KEPT:
+            _ORDERS.popitem(last=False)
+    return codes
+
+
+def _hashable(q: Query) -> tuple:
+    def frozen(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return tuple(sorted(value.items()))
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return tuple(value)
+        return value
+
+    return tuple(frozen(getattr(q, f.name)) for f in fields(q))
 
 
 def accounts_frame(engine: Engine, columns: Sequence[str] = ACCOUNT_FIELDS) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from store import schema
 from store.engine import StoreUnavailable, _safe
 from store.types import Geom
 
-AUDIT = ("version", "updated_at", "updated_by")
+AUDIT = ("version", "updated_at", "updated_by", schema.ROW_REVISION)
 
 
 @dataclass(frozen=True)
@@ -362,6 +362,7 @@ def _decode_rows(table: sa.Table, rows: list[dict]) -> list[dict]:
 
 
 def _decode_row(table: sa.Table, row: dict, *, geometry: bool = True) -> dict:
+    row.pop(schema.ROW_REVISION, None)  # the triggers' bookkeeping, not a field of the record
     if geometry and "geom" in table.c and row.get("geom") is not None:
         row["geom"] = shapely.from_wkb(row["geom"])
     if "updated_at" in row and isinstance(row["updated_at"], datetime):

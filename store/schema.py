@@ -131,6 +131,9 @@ townships = sa.Table(
     *_audit_columns(),
 )
 
+# The column the triggers stamp with the layer revision of a row's last insert or update.
+ROW_REVISION = "row_revision"
+
 risk_points = sa.Table(
     "risk_points",
     metadata,
@@ -152,6 +155,17 @@ risk_points = sa.Table(
     *_audit_columns(),
     # The inspection schedule: when the point is next due (else last + INSPECTION_DAYS).
     sa.Column("next_inspection", sa.Date),
+    # The risk layer's revision that last inserted or updated the row, set by the
+    # database's triggers: a reader at revision R re-reads only the rows above R (0009).
+    sa.Column(ROW_REVISION, sa.Integer, nullable=False, server_default="0", index=True),
+    # The ledger's pages: hidden dangers by status, in deadline order (0009).
+    sa.Index(
+        "ix_risk_points_ledger_deadline",
+        "kind",
+        "rectification_status",
+        "rectification_deadline",
+        "code",
+    ),
     _one_of("kind", keys(RISK_KINDS)),
     _one_of("grade", keys(RISK_GRADES)),
     sa.CheckConstraint(

@@ -105,16 +105,24 @@ class Store:
         bbox: tuple[float, float, float, float] | None = None,
         where: Mapping[str, object] | None = None,
         codes: Sequence[str] | None = None,
+        changed_since: int | None = None,
     ) -> pd.DataFrame | gpd.GeoDataFrame:
         """Rows of ``table``; a GeoDataFrame in EPSG:4326 when it has geometry.
 
         ``codes`` keeps the rows of those codes (a few records, not the layer);
         ``townships`` keeps rows of those township codes; ``bbox`` (west, south,
         east, north) keeps rows whose geometry meets the box, answered by the
-        GiST index on PostGIS and by shapely on SQLite.
+        GiST index on PostGIS and by shapely on SQLite. ``changed_since`` keeps
+        the rows inserted or updated after that layer revision (tables with
+        :data:`schema.ROW_REVISION` only; deleted rows are not told).
         """
         tbl = schema.metadata.tables[table]
-        query = sa.select(tbl)
+        stamp = tbl.c.get(schema.ROW_REVISION)
+        query = sa.select(*(c for c in tbl.c if c is not stamp))  # the store's own bookkeeping
+        if changed_since is not None:
+            if stamp is None:
+                raise ValueError(f"{table} does not record which revision changed a row")
+            query = query.where(stamp > changed_since)
         if townships is not None:
             query = query.where(tbl.c.township_code.in_(list(townships)))
         for column, value in (where or {}).items():
@@ -124,13 +132,17 @@ class Store:
         pushed_bbox = bbox is not None and self.is_postgis and "geom" in tbl.c
         if pushed_bbox:
             query = query.where(tbl.c.geom.op("&&")(sa.func.ST_MakeEnvelope(*bbox, 4326)))
-        if "id" in tbl.c:
+        if "id" in tbl.c and changed_since is None:
+            # (Not for the few changed rows: ORDER BY id made SQLite scan the table in
+            # id order rather than use the stamp's index; they are sorted below.)
             query = query.order_by(tbl.c.id)
         try:
             with self.engine.connect() as conn:
                 frame = _frame(conn.execute(query))
         except DBAPIError as exc:
             raise StoreUnavailable(f"Cannot read {table} from {self.url}: {exc.orig}") from exc
+        if changed_since is not None and "id" in frame:
+            frame = frame.sort_values("id", kind="stable").reset_index(drop=True)
         if "geom" not in tbl.c:
             return frame
         geometry = shapely.from_wkb(frame.pop("geom").to_numpy(dtype=object))
@@ -139,6 +151,15 @@ class Store:
         if bbox is not None and not pushed_bbox:
             gdf = gdf[shapely.intersects(gdf.geometry.values, shapely.box(*bbox))]
         return gdf
+
+    def count(self, table: str) -> int:
+        """How many rows ``table`` holds (an incremental reader's check for deletes)."""
+        query = sa.select(sa.func.count()).select_from(schema.metadata.tables[table])
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(query).scalar_one()
+        except DBAPIError as exc:
+            raise StoreUnavailable(f"Cannot read {table} from {self.url}: {exc.orig}") from exc
 
     def current_activation(self, now: datetime | None = None) -> dict | None:
         """The response in force: started, not ended, the latest start wins."""
