@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import Principal
 from config import Settings
-from dashboard import editor, ids, ledger_table
+from dashboard import editor, ids, ledger_table, record_tables
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import MAP_KINDS, level_label
 from dashboard.i18n import dropdown_labels, name_of, t, term_label
@@ -123,6 +123,7 @@ def layout(
                 className="main",
             ),
             ledger_table.section(lang),  # one map, one table, one list
+            record_tables.sections(data.sel, data.snap, lang, principal),
             *hidden_state(data, settings),
             *editor.page_parts(),
             html.Div(id=URL_SYNC, hidden=True),
