@@ -362,7 +362,7 @@ STRINGS.update(
         "table_boats": ("舟艇（艘）", "Boats"),
         "table_stock_lines": ("物资种类", "Items held"),
         "table_on_duty": ("在岗", "On duty"),
-        "table_rows": ("共（条）", "Rows"),
+        "table_rows": ("条", "rows"),
         "ledger_fig_found": ("排查隐患", "Found"),
         "ledger_fig_rectified": ("已整改", "Rectified"),
         "ledger_fig_rate": ("整改率", "Rate"),

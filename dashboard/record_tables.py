@@ -207,7 +207,8 @@ def column_defs(spec: TableSpec, lang: str, may_see_people: bool) -> list[dict]:
     defs = []
     for col in spec.shown(may_see_people):
         item = {"field": col.field, "colId": col.field, "headerName": heading(col, lang),
-                "width": col.width, "sortable": True, "resizable": True}  # fmt: skip
+                "width": col.width, "minWidth": col.width, "sortable": True,
+                "resizable": True}  # fmt: skip
         if col.filter:
             item |= FILTERS[col.filter]
         if col.filter == "number":
@@ -337,6 +338,7 @@ def section(
         id=ids.table(kind),
         rowData=rows(spec, getattr(sel, kind), lang, people, getattr(snap, kind)),
         columnDefs=column_defs(spec, lang, people),
+        columnSize="responsiveSizeToFit",  # the page's width, and never narrower than set
         defaultColDef={"suppressHeaderMenuButton": True, "floatingFilter": False},
         getRowId="params.data.code",
         dashGridOptions={
@@ -357,7 +359,7 @@ def section(
                 [
                     html.H2(t(spec.title, lang)),
                     html.Span(
-                        [t("table_rows", lang), html.B(id=ids.table_part(kind, "count"))],
+                        [html.B(id=ids.table_part(kind, "count")), " ", t("table_rows", lang)],
                         className="record-count",
                     ),
                     *pick_controls(kind, lang),
