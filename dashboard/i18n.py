@@ -363,6 +363,7 @@ STRINGS.update(
         "table_stock_lines": ("物资种类", "Items held"),
         "table_on_duty": ("在岗", "On duty"),
         "table_rows": ("条", "rows"),
+        "table_link": ("清单 ↓", "Table ↓"),
         "ledger_fig_found": ("排查隐患", "Found"),
         "ledger_fig_rectified": ("已整改", "Rectified"),
         "ledger_fig_rate": ("整改率", "Rate"),

@@ -114,7 +114,7 @@ def table(kind: str) -> str:
 def table_part(kind: str, part: str) -> str:
     """A part of map ``kind``'s table: ``picked`` (the map's box or lasso pick),
     ``picked-note``, ``clear``, ``export``, ``download``, ``centred`` (the code a row
-    click centred the map on), ``count``."""
+    click centred the map on), ``count``, ``shown`` (the codes the grid shows)."""
     return f"{kind}-table-{part}"
 
 

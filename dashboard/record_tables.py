@@ -126,9 +126,9 @@ def _channels(frame: pd.DataFrame, lang: str, _every: pd.DataFrame) -> pd.Series
 def _key_stock() -> tuple[Column, ...]:
     """The key items of the catalogue (those of the key figures), boats as one column."""
     items = [i for i in MATERIAL_CATALOGUE if i.key and not i.code.endswith("_boat")]
-    columns = [Column(f"stock_{i.code}", f"stock:{i.code}", 105, _stock(i.code), "number")
+    columns = [Column(f"stock_{i.code}", f"stock:{i.code}", 140, _stock(i.code), "number")
                for i in items]  # fmt: skip
-    columns.insert(2, Column("stock_boats", "table_boats", 90,
+    columns.insert(2, Column("stock_boats", "table_boats", 110,
                              _stock("assault_boat", "rubber_boat"), "number"))  # fmt: skip
     return tuple(columns)
 
@@ -294,16 +294,16 @@ def workbook(spec: TableSpec, rows_: list[dict], lang: str, may_see_people: bool
     return out.getvalue()
 
 
-def visible(all_rows: list[dict], shown: list[dict] | None) -> list[dict]:
+def visible(all_rows: list[dict], shown: list[str] | None) -> list[dict]:
     """The server's rows that the grid shows (after its filters), in the grid's order.
 
-    Only the codes and order are taken from the browser: the cells come from the
-    layer, so a forged ``virtualRowData`` exports nothing the principal may not see.
+    Only the codes and their order come from the browser: the cells come from the
+    layer, so a forged list exports nothing the principal may not see.
     """
     if shown is None:
         return all_rows
     by_code = {r["code"]: r for r in all_rows}
-    return [by_code[r["code"]] for r in shown if isinstance(r, dict) and r.get("code") in by_code]
+    return [by_code[c] for c in shown if isinstance(c, str) and c in by_code]
 
 
 def grid_locale(lang: str) -> dict:
@@ -369,11 +369,13 @@ def section(
                         className="ledger-export",
                     ),
                     dcc.Download(id=ids.table_part(kind, "download")),
+                    html.Span(t("ledger_hint", lang), className="ledger-hint"),
                 ],
                 className="ledger-controls records-head",
             ),
             html.Div(grid, className="ledger-grid-box"),
             dcc.Store(id=ids.table_part(kind, "picked"), data=None),
+            dcc.Store(id=ids.table_part(kind, "shown"), data=None),
             html.Div(id=ids.table_part(kind, "centred"), hidden=True),
         ],
         className="records",
@@ -449,22 +451,26 @@ def _register_table(app: dash.Dash, store: Store, spec: TableSpec) -> None:
             raise PreventUpdate from None
         return table_rows(spec, snap, flt, picked, lang, current_principal())
 
+    # What the grid shows after its filters and sort: how many, and their codes for
+    # the export (codes only: the request stays small at a few thousand rows).
     app.clientside_callback(
-        "function (rows) { return (rows || []).length.toLocaleString(); }",
+        "function (rows) { rows = rows || [];"
+        " return [rows.length.toLocaleString(), rows.map(function (r) { return r.code; })]; }",
         Output(ids.table_part(kind, "count"), "children"),
+        Output(ids.table_part(kind, "shown"), "data"),
         Input(ids.table(kind), "virtualRowData"),
     )
 
     @app.callback(
         Output(ids.table_part(kind, "download"), "data"),
         Input(ids.table_part(kind, "export"), "n_clicks"),
-        State(ids.table(kind), "virtualRowData"),
+        State(ids.table_part(kind, "shown"), "data"),
         State(ids.FILTER, "data"),
         State(ids.table_part(kind, "picked"), "data"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def export(_n: int | None, shown: list[dict] | None, flt: dict | None,
+    def export(_n: int | None, shown: list[str] | None, flt: dict | None,
                picked: dict | None, lang: str) -> dict:  # fmt: skip
         """The rows the grid shows, as the layer holds them, to an .xlsx."""
         principal = current_principal()

@@ -106,9 +106,9 @@ def test_names_and_phones_are_hidden_when_signed_out(demo_store, kind):
 def test_the_export_holds_the_rows_the_grid_shows_in_its_order(demo_store):
     snap = snapshot(demo_store)
     every = table_rows(SPECS["forces"], snap, None, None, "en", VIEWER)
-    # the browser sends the rows after its filter and sort: codes and order only count
-    shown = [{"code": every[5]["code"], "leader": "forged"}, {"code": every[2]["code"]}]
-    rows = visible(every, [*shown, {"code": "FORCE-NOT-THERE"}, "junk"])
+    # the browser sends the codes it shows after its filter and sort, in that order
+    shown = [every[5]["code"], every[2]["code"], "FORCE-NOT-THERE", {"code": "junk"}]
+    rows = visible(every, shown)
     assert [r["code"] for r in rows] == [every[5]["code"], every[2]["code"]]
     assert rows[0]["leader"] == every[5]["leader"]
     book = load_workbook(io.BytesIO(workbook(SPECS["forces"], rows, "en", True)))
