@@ -361,7 +361,7 @@ STRINGS.update(
         "table_stock": ("{item}（{unit}）", "{item} ({unit})"),
         "table_boats": ("舟艇（艘）", "Boats"),
         "table_stock_lines": ("物资种类", "Items held"),
-        "table_on_duty": ("在岗", "On duty"),
+        "table_on_duty": ("在岗状态", "On duty"),
         "table_rows": ("条", "rows"),
         "table_link": ("清单 ↓", "Table ↓"),
         "ledger_fig_found": ("排查隐患", "Found"),
