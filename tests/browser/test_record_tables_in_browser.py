@@ -149,3 +149,21 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(site, 
     page.wait_for_function(f"() => {COUNT} === {len(forces)}", timeout=10_000)
     assert page.console_errors == []
     assert outside_requests(page, url) == []
+
+
+def test_english_headers_on_the_desk_and_no_tables_on_the_wall(site, new_page):
+    url, _store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url)
+    page.goto(url + "/?lang=en&level=all")
+    wait_for_maps_drawn(page, MAPS)
+    page.locator("#command-records").scroll_into_view_if_needed()
+    page.wait_for_selector("#command-table .ag-row[row-id]", timeout=30_000)
+    heads = page.locator("#command-table .ag-header-cell-text").all_inner_texts()
+    assert heads[:4] == ["Code", "Name", "Level", "Township"] and "Duty officer" in heads
+    page.screenshot(path=str(SHOTS / "english.png"))
+    page.goto(url + "/wall")
+    wait_for_maps_drawn(page, MAPS)
+    assert page.locator(".record-tables, .ag-root").count() == 0
+    page.screenshot(path=str(SHOTS / "wall.png"))
+    assert page.console_errors == []
