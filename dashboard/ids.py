@@ -114,7 +114,8 @@ def table(kind: str) -> str:
 def table_part(kind: str, part: str) -> str:
     """A part of map ``kind``'s table: ``picked`` (the map's box or lasso pick),
     ``picked-note``, ``clear``, ``export``, ``download``, ``centred`` (the code a row
-    click centred the map on), ``count``, ``shown`` (the codes the grid shows)."""
+    click centred the map on), ``count``, ``shown`` (the codes the grid shows),
+    ``revs`` (the revisions its rows were drawn from)."""
     return f"{kind}-table-{part}"
 
 

@@ -306,6 +306,18 @@ def visible(all_rows: list[dict], shown: list[str] | None) -> list[dict]:
     return [by_code[c] for c in shown if isinstance(c, str) and c in by_code]
 
 
+def layer_revs(kind: str, revisions: dict) -> list:
+    """The revisions a table's rows are drawn from: its layer's and the townships'
+    (their names are in the rows)."""
+    return [revisions.get(kind), revisions.get("townships")]
+
+
+def layer_changed(kind: str, revs: dict | None, drawn: list | None) -> bool:
+    """Whether the poll's revisions (the ``data-revisions`` store) differ from those
+    the table was drawn from (nothing drawn yet: changed)."""
+    return drawn is None or layer_revs(kind, (revs or {}).get("revs") or {}) != list(drawn)
+
+
 def grid_locale(lang: str) -> dict:
     """The grid's own words (loading, no rows, filter options) in Chinese."""
     if lang == "en":
@@ -376,6 +388,10 @@ def section(
             html.Div(grid, className="ledger-grid-box"),
             dcc.Store(id=ids.table_part(kind, "picked"), data=None),
             dcc.Store(id=ids.table_part(kind, "shown"), data=None),
+            dcc.Store(
+                id=ids.table_part(kind, "revs"),
+                data=layer_revs(kind, {k: r.revision for k, r in snap.revisions.items()}),
+            ),
             html.Div(id=ids.table_part(kind, "centred"), hidden=True),
         ],
         className="records",
@@ -436,20 +452,27 @@ def _register_table(app: dash.Dash, store: Store, spec: TableSpec) -> None:
 
     @app.callback(
         Output(ids.table(kind), "rowData"),
+        Output(ids.table_part(kind, "revs"), "data"),
         Input(ids.FILTER, "data"),
         Input(ids.REVS, "data"),
         Input(ids.table_part(kind, "picked"), "data"),
+        State(ids.table_part(kind, "revs"), "data"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def refresh(flt: dict | None, _revs: dict, picked: dict | None, lang: str) -> list[dict]:
-        """The filter, the data or the pick changed: every row again (the grid keeps
-        its sort, filters and selection: rows are known by their code)."""
+    def refresh(flt: dict | None, revs: dict | None, picked: dict | None, drawn: list | None,
+                lang: str) -> tuple[list[dict], list]:  # fmt: skip
+        """The filter, the pick or this table's layer changed: every row again (the
+        grid keeps its sort, filters and selection: rows are known by their code).
+        Another layer's change (a ledger step, an incident) sends nothing."""
+        if dash.ctx.triggered_id == ids.REVS and not layer_changed(kind, revs, drawn):
+            raise PreventUpdate
         try:
             snap = snapshot(store)
         except StoreUnavailable:
             raise PreventUpdate from None
-        return table_rows(spec, snap, flt, picked, lang, current_principal())
+        now = layer_revs(kind, {k: r.revision for k, r in snap.revisions.items()})
+        return table_rows(spec, snap, flt, picked, lang, current_principal()), now
 
     # What the grid shows after its filters and sort: how many, and their codes for
     # the export (codes only: the request stays small at a few thousand rows).

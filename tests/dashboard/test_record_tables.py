@@ -15,6 +15,8 @@ from dashboard.maps import filter_data
 from dashboard.record_tables import (
     SPECS,
     column_defs,
+    layer_changed,
+    layer_revs,
     picked_from,
     table_rows,
     visible,
@@ -116,6 +118,15 @@ def test_the_export_holds_the_rows_the_grid_shows_in_its_order(demo_store):
     assert cells[0][:3] == ["Code", "Name", "Type"] and "Phone" in cells[0]
     assert [r[0] for r in cells[1:]] == [every[5]["code"], every[2]["code"]]
     assert visible(every, None) == every
+
+
+def test_only_a_change_of_the_tables_own_layer_or_the_townships_resends_its_rows():
+    drawn = layer_revs("forces", {"forces": 3, "townships": 1, "risk": 7})
+    assert drawn == [3, 1]
+    assert not layer_changed("forces", {"revs": {"forces": 3, "townships": 1, "risk": 8}}, drawn)
+    assert layer_changed("forces", {"revs": {"forces": 4, "townships": 1}}, drawn)
+    assert layer_changed("forces", {"revs": {"forces": 3, "townships": 2}}, drawn)
+    assert layer_changed("forces", {"revs": {"forces": 3}}, None)  # nothing drawn yet: send
 
 
 def test_every_table_has_its_own_ids_and_the_risk_ledger_shares_the_scheme():

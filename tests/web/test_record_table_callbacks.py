@@ -17,15 +17,21 @@ DASH = "/_dash-update-component"
 
 def rows_request(kind: str, flt: Filter, picked: dict | None = None, lang: str = "zh") -> dict:
     return {
-        "output": f"{kind}-table.rowData",
-        "outputs": {"id": f"{kind}-table", "property": "rowData"},
+        "output": f"..{kind}-table.rowData...{kind}-table-revs.data..",
+        "outputs": [
+            {"id": f"{kind}-table", "property": "rowData"},
+            {"id": f"{kind}-table-revs", "property": "data"},
+        ],
         "inputs": [
             {"id": "filter", "property": "data", "value": filter_data(flt)},
             {"id": "data-revisions", "property": "data", "value": {}},
             {"id": f"{kind}-table-picked", "property": "data", "value": picked},
         ],
         "changedPropIds": ["filter.data"],
-        "state": [{"id": "lang", "property": "data", "value": lang}],
+        "state": [
+            {"id": f"{kind}-table-revs", "property": "data", "value": None},
+            {"id": "lang", "property": "data", "value": lang},
+        ],
     }
 
 
