@@ -167,3 +167,19 @@ def test_english_headers_on_the_desk_and_no_tables_on_the_wall(site, new_page):
     assert page.locator(".record-tables, .ag-root").count() == 0
     page.screenshot(path=str(SHOTS / "wall.png"))
     assert page.console_errors == []
+
+
+def test_a_change_to_a_team_reaches_its_row_on_the_next_poll(site, new_page):
+    url, store = site
+    page = new_page(1920, 1080)
+    sign_in(page, url)
+    page.goto(url + "/?level=all")
+    wait_for_maps_drawn(page, MAPS)
+    page.wait_for_selector(ROWS + "[row-id]", timeout=30_000)
+    code = displayed(page)[0]["code"]
+    record = store.records.get("forces", code)
+    store.records.update("forces", code, {"headcount": 987}, record["version"], "tests")
+    page.wait_for_function(
+        f"() => {API}.getRowNode('{code}').data.headcount === 987", timeout=15_000
+    )
+    assert page.console_errors == []
