@@ -35,6 +35,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import Principal
 from dashboard import ids
+from dashboard.components import channels_text
 from dashboard.figures import level_label
 from dashboard.i18n import t, term_label
 from dashboard.maps import filter_from
@@ -118,8 +119,6 @@ def _parent(frame: pd.DataFrame, lang: str, every: pd.DataFrame) -> pd.Series:
 
 
 def _channels(frame: pd.DataFrame, lang: str, _every: pd.DataFrame) -> pd.Series:
-    from dashboard.components import channels_text
-
     return frame["channels"].map(lambda v: channels_text(v, lang) if isinstance(v, str) else "")
 
 
