@@ -23,6 +23,7 @@ from dashboard import (
     ledger_table,
     maps,
     overview,
+    record_tables,
     wall,
 )
 from dashboard.account import user_bar
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     editor.register(app, store, settings)
     incidents.register(app, store, settings)
     ledger_table.register(app, store, settings)
+    record_tables.register(app, store)
     imports.register(app, store, settings)
     history.register(app, store, settings)
     wall.register(app, settings)

@@ -106,17 +106,30 @@ def order_action(order: int, status: str) -> dict:
     return {"type": "order-action", "order": order, "status": status}
 
 
+def table(kind: str) -> str:
+    """The dash-ag-grid beside map ``kind``: one map, one table, one list."""
+    return f"{kind}-table"
+
+
+def table_part(kind: str, part: str) -> str:
+    """A part of map ``kind``'s table: ``picked`` (the map's box or lasso pick),
+    ``picked-note``, ``clear``, ``export``, ``download``, ``centred`` (the code a row
+    click centred the map on), ``count``, ``shown`` (the codes the grid shows),
+    ``revs`` (the revisions its rows were drawn from)."""
+    return f"{kind}-table-{part}"
+
+
 # One map, one table, one list: the table beside the risk map (the hidden-danger ledger).
-RISK_TABLE = "risk-table"  # the dash-ag-grid (infinite row model: pages from the server)
+RISK_TABLE = table("risk")  # the dash-ag-grid (infinite row model: pages from the server)
 RISK_TABLE_STATUS = "risk-table-status"  # ledger statuses shown
 RISK_TABLE_FLAGS = "risk-table-flags"  # hidden only / overdue only / supervised only
-RISK_TABLE_PICKED = "risk-table-picked"  # points picked on the map (box or lasso)
-RISK_TABLE_PICKED_NOTE = "risk-table-picked-note"
-RISK_TABLE_CLEAR = "risk-table-clear"
-RISK_TABLE_EXPORT = "risk-table-export"
-RISK_TABLE_DOWNLOAD = "risk-table-download"
+RISK_TABLE_PICKED = table_part("risk", "picked")  # points picked on the map (box or lasso)
+RISK_TABLE_PICKED_NOTE = table_part("risk", "picked-note")
+RISK_TABLE_CLEAR = table_part("risk", "clear")
+RISK_TABLE_EXPORT = table_part("risk", "export")
+RISK_TABLE_DOWNLOAD = table_part("risk", "download")
 RISK_TABLE_REFRESHED = "risk-table-refreshed"  # the clientside cache purge's output
-RISK_TABLE_CENTRED = "risk-table-centred"  # the code a row click centred the map on
+RISK_TABLE_CENTRED = table_part("risk", "centred")  # the code a row click centred the map on
 RISK_TABLE_FIGURES = "risk-table-figures"  # found, rectified, rate, overdue, ... of the filter
 LEDGER_TREND = "ledger-trend"  # the monthly trend chart
 LEDGER_ITEM_CODE = "ledger-item-code"  # the item whose account and step form are shown

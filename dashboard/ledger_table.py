@@ -1,5 +1,8 @@
 """The table beside the risk map: one map, one table, one list (一图一表一清单).
 
+The other three maps' tables are :mod:`dashboard.record_tables` (client-side
+rows); the map pick, its note and the row click centring are shared with them.
+
 The grid (dash-ag-grid, infinite row model) asks for pages of 100 rows as it
 scrolls; each page is one :func:`ledger.operations.hidden_dangers` call that
 filters, sorts, counts and cuts in the database, with the desk's filter
@@ -26,6 +29,7 @@ from config import Settings
 from dashboard import ids
 from dashboard.i18n import t, term_label
 from dashboard.maps import filter_from
+from dashboard.record_tables import grid_locale, pick_controls, register_map_links
 from domain import FIVE_IN_PLACE, LEDGER_STATUSES, LEDGER_STEPS, RISK_GRADES, RISK_KINDS, term
 from editing.records import Conflict, NotFound
 from layers.townships import townships
@@ -100,7 +104,7 @@ def section(lang: str) -> html.Section:
             "maxBlocksInCache": 10,
             "infiniteInitialRowCount": PAGE,
             "rowBuffer": 0,
-            "localeText": _locale(lang),
+            "localeText": grid_locale(lang),
         },
         style={"height": "420px", "width": "100%"},
         className="ledger-grid",
@@ -132,13 +136,7 @@ def section(lang: str) -> html.Section:
                         inline=True,
                         className="ledger-flags",
                     ),
-                    html.Span(id=ids.RISK_TABLE_PICKED_NOTE, className="ledger-picked"),
-                    html.Button(
-                        t("ledger_clear", lang),
-                        id=ids.RISK_TABLE_CLEAR,
-                        className="ledger-clear",
-                        hidden=True,
-                    ),
+                    *pick_controls("risk", lang),
                     html.Button(
                         t("ledger_export", lang),
                         id=ids.RISK_TABLE_EXPORT,
@@ -251,13 +249,6 @@ def _step_label(step: str, lang: str) -> str:
         return term_label(term(LEDGER_STEPS, step), lang)
     except KeyError:
         return step
-
-
-def _locale(lang: str) -> dict:
-    if lang == "en":
-        return {}
-    return {"loadingOoo": "加载中…", "noRowsToShow": "没有记录", "contains": "包含",
-            "filterOoo": "筛选…", "page": "页", "of": "共", "to": "至"}  # fmt: skip
 
 
 def table_query(
@@ -423,45 +414,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         State(ids.RISK_TABLE, "id"),
         prevent_initial_call=True,
     )
-    # A row click: centre the risk map on the point and ring it.
-    app.clientside_callback(
-        ClientsideFunction(namespace="fourmapsLedger", function_name="centre"),
-        Output(ids.RISK_TABLE_CENTRED, "title"),
-        Input(ids.RISK_TABLE, "selectedRows"),
-        State(ids.map_graph("risk"), "id"),
-        prevent_initial_call=True,
-    )
-
-    @app.callback(
-        Output(ids.RISK_TABLE_PICKED, "data"),
-        Input(ids.map_graph("risk"), "selectedData"),
-        Input(ids.RISK_TABLE_CLEAR, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    def pick(selected: dict | None, _clear: int | None) -> dict | None:
-        if dash.ctx.triggered_id == ids.RISK_TABLE_CLEAR or not selected:
-            return None
-        values = [p.get("customdata") for p in selected.get("points") or []]
-        values = [v[0] if isinstance(v, list) and v else v for v in values]
-        towns = sorted({v.removeprefix("township:") for v in values
-                        if isinstance(v, str) and v.startswith("township:")})  # fmt: skip
-        if towns:
-            return {"townships": towns}
-        codes = sorted({v for v in values if isinstance(v, str) and v})
-        return {"codes": codes}
-
-    @app.callback(
-        Output(ids.RISK_TABLE_PICKED_NOTE, "children"),
-        Output(ids.RISK_TABLE_CLEAR, "hidden"),
-        Input(ids.RISK_TABLE_PICKED, "data"),
-        State(ids.LANG, "data"),
-    )
-    def picked_note(picked: dict | None, lang: str) -> tuple:
-        if not picked:
-            return "", True
-        if picked.get("townships"):
-            return t("ledger_picked_towns", lang).format(n=len(picked["townships"])), False
-        return t("ledger_picked", lang).format(n=len(picked.get("codes") or [])), False
+    # The map's box or lasso picks rows; a row click centres the risk map and rings it.
+    register_map_links(app, "risk")
 
     @app.callback(
         Output(ids.RISK_TABLE_DOWNLOAD, "data"),

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import Principal
 from config import Settings
-from dashboard import editor, ids, ledger_table
+from dashboard import editor, ids, ledger_table, record_tables
 from dashboard.components import key_figures, response_banner, warning_banner
 from dashboard.figures import MAP_KINDS, level_label
 from dashboard.i18n import dropdown_labels, name_of, t, term_label
@@ -79,12 +79,25 @@ def _filters(data: PageData, lang: str) -> html.Div:
     )
 
 
+def _with_table_links(cards: list[html.Div], lang: str) -> list[html.Div]:
+    """Each map's title links to its table below the maps (one map, one table, one
+    list); the desk only: the wall has no tables."""
+    for kind, card in zip(MAP_KINDS, cards, strict=True):
+        title = card.children[0]
+        target = "ledger" if kind == "risk" else f"{kind}-records"
+        link = html.A(t("table_link", lang), href=f"#{target}", className="table-link")
+        title.children = [title.children, link]
+    return cards
+
+
 def layout(
     data: PageData, settings: Settings, lang: str, principal: Principal | None = None
 ) -> html.Div:
     """The desk screen for one page load (with what ``principal``'s role may edit)."""
     district = data.snap.district.drop(columns="geom").iloc[0].to_dict()
-    maps = map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True})
+    maps = _with_table_links(
+        map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True}), lang
+    )
     return html.Div(
         [
             html.Header(
@@ -123,6 +136,7 @@ def layout(
                 className="main",
             ),
             ledger_table.section(lang),  # one map, one table, one list
+            record_tables.sections(data.sel, data.snap, lang, principal),
             *hidden_state(data, settings),
             *editor.page_parts(),
             html.Div(id=URL_SYNC, hidden=True),
