@@ -52,6 +52,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "major_count": ("重大风险", "Major"),
     "on_duty_count": ("在岗", "On duty"),
     "hover_click": ("点击查看详情", "Click for details"),
+    "hover_pick_township": ("点击选择该乡镇", "Click to select this township"),
     "hover_woven_bag": ("编织袋", "Bags"),
     "hover_life_jacket": ("救生衣", "Life jackets"),
     "hover_boats": ("库存舟艇", "Boats"),

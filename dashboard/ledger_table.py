@@ -447,7 +447,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                         if isinstance(v, str) and v.startswith("township:")})  # fmt: skip
         if towns:
             return {"townships": towns}
-        codes = sorted({v for v in values if isinstance(v, str) and v})
+        codes = sorted({v for v in values if isinstance(v, str) and v and ":" not in v})
         return {"codes": codes}
 
     @app.callback(

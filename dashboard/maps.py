@@ -43,7 +43,7 @@ from dashboard.figures import (
     as_patch,
     base_figure,
     emergency_updates,
-    outline_arrays,
+    outline_data,
     slot_updates,
     view_bounds,
     view_for,
@@ -381,9 +381,8 @@ def first_figures(
     return figures, views
 
 
-def _outline_updates(snap: Snapshot) -> dict[int, dict]:
-    lons, lats = outline_arrays(snap.towns)
-    return {OUTLINES: {"lon": lons, "lat": lats}}
+def _outline_updates(snap: Snapshot, lang: str) -> dict[int, dict]:
+    return {OUTLINES: outline_data(snap.towns, lang)}
 
 
 def _viewport(relayout: dict | None) -> dict | None:
@@ -491,7 +490,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 None if reframe else (view or {}).get("names"),
             )
             if "townships" in changed:
-                updates |= _outline_updates(snap)
+                updates |= _outline_updates(snap, lang)
             figures.append(
                 as_patch(
                     updates,
@@ -525,7 +524,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         click = args[MAP_KINDS.index(kind)] if kind in MAP_KINDS else None
         points = (click or {}).get("points") or []
         code = points[0].get("customdata") if points else None
-        if not isinstance(code, str) or code.startswith("township:"):
+        if not isinstance(code, str) or code.startswith(("township:", "outline:")):
             return no_update
         if code.startswith("incident:"):  # an incident on any map: what it needs, what to do
             return incident_summary(

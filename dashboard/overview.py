@@ -152,9 +152,10 @@ def register(app: dash.Dash) -> None:
         click = clicks[MAP_KINDS.index(str(ctx.triggered_id).removeprefix("map-"))]
         points = (click or {}).get("points") or []
         code = points[0].get("customdata") if points else None
-        if not isinstance(code, str) or not code.startswith("township:"):
+        prefix = next((p for p in ("township:", "outline:") if str(code).startswith(p)), None)
+        if prefix is None:  # a bubble or an outline picks its township; a point does not
             raise PreventUpdate
-        return [code.removeprefix("township:")]
+        return [str(code).removeprefix(prefix)]
 
     @app.callback(
         Output(ids.FILTER, "data"),
