@@ -88,6 +88,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_township": ("无此乡镇编码", "no township has this code"),
     "url_level": ("响应级别应为 1–4 或 all", "the response level is 1–4 or all"),
     "url_lang": ("语言应为 zh 或 en", "the language is zh or en"),
+    "url_view": ("视图应为 地图:经度,纬度,缩放级别", "a view is map:lon,lat,zoom"),
     "url_unknown": ("无法使用", "not usable"),
     "legend_overdue": ("逾期未整改", "Overdue"),
     "legend_deployed": ("已出动（外圈）", "Deployed (ring)"),

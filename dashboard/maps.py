@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -349,9 +350,17 @@ def page_font(snap: Snapshot) -> fontsubset.NamesFont:
 
 
 def first_figures(
-    sel: Selection, snap: Snapshot, lang: str, theme: Theme, settings: Settings
+    sel: Selection,
+    snap: Snapshot,
+    lang: str,
+    theme: Theme,
+    settings: Settings,
+    asked: Mapping[str, View] | None = None,
 ) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Complete figures for a page's first load, and each map's view state."""
+    """Complete figures for a page's first load, and each map's view state.
+
+    A map in ``asked`` opens at that view (the one its URL kept) instead of
+    framing the selection."""
     font = page_font(snap)
     style = map_style(
         settings.tile_url,
@@ -365,7 +374,7 @@ def first_figures(
             SPECS[kind],
             snap.towns,
             style,
-            _view(sel, theme, kind, lang),
+            (asked or {}).get(kind) or _view(sel, theme, kind, lang),
             lang,
             outline_colour=theme.outline,
             text_colour=theme.text,
@@ -376,7 +385,11 @@ def first_figures(
             legend_bg=theme.legend_bg,
             legend_y=1 - theme.toolbar_px / max(theme.height, 1),
         )
-        updates, views[kind] = map_content(kind, sel, None, lang, theme, snap.towns)
+        view = (asked or {}).get(kind)
+        shown = None
+        if view is not None:
+            shown = {"zoom": view.zoom, "bbox": list(view_bounds(view, theme.width, theme.height))}
+        updates, views[kind] = map_content(kind, sel, shown, lang, theme, snap.towns)
         figures[kind] = with_updates(fig, updates)
     return figures, views
 

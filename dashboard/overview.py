@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import ClientsideFunction, Input, Output, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Principal
@@ -134,8 +134,17 @@ def layout(
 
 def register(app: dash.Dash) -> None:
     """The filter controls write the filter store the maps listen to; the filter goes
-    into the URL (a view can be bookmarked, Back works, the language links keep it);
-    a click on a township's bubble selects that township."""
+    into the URL (a view can be bookmarked, Back works, the language links keep it),
+    and so does each map's view; a click on a township's bubble or inside its
+    outline selects that township."""
+    for kind in MAP_KINDS:
+        app.clientside_callback(
+            ClientsideFunction(namespace="fourmaps", function_name="viewToUrl"),
+            Output(ids.map_graph(kind), "className"),  # never set: the URL is the output
+            Input(ids.map_graph(kind), "relayoutData"),
+            State(ids.map_graph(kind), "id"),
+            prevent_initial_call=True,
+        )
     app.clientside_callback(
         ClientsideFunction(namespace="fourmaps", function_name="filterToUrl"),
         Output(URL_SYNC, "title"),

@@ -392,3 +392,35 @@ def test_a_click_inside_a_townships_outline_picks_it(new_page, server, store):
     node = nodes[nodes["township_code"] == town["code"]].iloc[0]
     assert hovered_at(page, "map-command", node.geom.x, node.geom.y, node["code"]) == node["code"]
     assert page.console_errors == []
+
+
+MAP_VIEW_JS = """(id) => {
+  const map = document.querySelector(`#${id} .js-plotly-plot`)._fullLayout.map;
+  return [map.center.lon, map.center.lat, map.zoom];
+}"""
+
+
+def test_a_maps_view_lives_in_the_url_through_a_language_switch(new_page, server):
+    page = open_page(new_page, server, "/")
+    lon, lat, zoom = page.evaluate(MAP_VIEW_JS, "map-forces")
+    moved = [round(lon + 0.02, 5), round(lat - 0.01, 5), round(zoom + 1.5, 2)]
+    page.evaluate(
+        """([lon, lat, zoom]) => Plotly.relayout(
+             document.querySelector('#map-forces .js-plotly-plot'),
+             {'map.center': {lon, lat}, 'map.zoom': zoom})""",
+        moved,
+    )
+    page.wait_for_function("() => location.search.includes('view=forces')", timeout=20_000)
+    assert page.get_attribute("#lang-en", "href").count("view=forces") == 1
+
+    page.click("#lang-en")
+    page.wait_for_selector("text=Risks and hidden dangers", timeout=30_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    assert page.evaluate(MAP_VIEW_JS, "map-forces") == pytest.approx(moved, abs=1e-4)
+    # The other maps were not moved: they still frame the district (for the English legend).
+    assert abs(page.evaluate(MAP_VIEW_JS, "map-risk")[2] - zoom) < 0.5
+    assert page.query_selector("#url-note") is None
+    # A new filter re-frames the maps: the view the URL held goes with it.
+    page.get_by_label("Low", exact=True).uncheck()
+    page.wait_for_function("() => !location.search.includes('view=')", timeout=20_000)
+    assert page.console_errors == []
