@@ -464,16 +464,21 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         nothing = [no_update] * (2 * len(MAP_KINDS) + 4)
         theme = screen_theme(screen)
         flt = filter_from(filter_store)
-        reframe = ctx.triggered_id == ids.FILTER and filter_store != state.get("filter")
+        asked = {k: v for k, v in (filter_store or {}).items() if k != "follow"}
+        reframe = ctx.triggered_id == ids.FILTER and asked != state.get("filter")
         try:
             snap = snapshot(store)
+            if (filter_store or {}).get("follow"):  # a wall showing the level in force
+                level = snap.activation["level"] if snap.activation else None
+                flt = Filter.of(flt.townships, level, flt.grades)
             drawn = data_state(snap, flt)
             changed = {
                 layer for layer, rev in drawn["revs"].items() if state["revs"].get(layer) != rev
             }
             if _passed(state.get("due"), snap.read_at):
                 changed.add("response")  # an activation or warning started or ended
-            if not reframe and not changed:
+            followed = not reframe and drawn["filter"] != state.get("filter")
+            if not reframe and not changed and not followed:
                 return nothing
             banners = [no_update, no_update]
             if "response" in changed:
@@ -485,7 +490,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             return nothing  # the poll shows the stale banner; the maps keep their data
         sel = snap.select(flt)
         touched = (
-            set(MAP_KINDS) if reframe else {kind for layer in changed for kind in AFFECTS[layer]}
+            set(MAP_KINDS)
+            if reframe or followed  # followed: another level, the same townships and views
+            else {kind for layer in changed for kind in AFFECTS[layer]}
         )
         figures, new_views = [], []
         for kind, view in zip(MAP_KINDS, views, strict=True):

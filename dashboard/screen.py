@@ -40,6 +40,7 @@ class PageData:
     stale: bool
     screen: dict  # which screen, and the browser window it is drawn for
     ignored: dict[str, str] = field(default_factory=dict)  # URL parameters not used
+    follows_level: bool = False  # the level is the one in force, whatever it becomes
 
 
 class UrlFilter(NamedTuple):
@@ -123,9 +124,11 @@ def page_data(
     state = data_state(snap, flt)
     if stale:  # redraw everything at the first poll that reaches the database
         state["revs"] = {}
+    # A wall with no level in its URL shows the response in force, and follows the next.
+    follows = screen.get("name") == "wall" and ("level" not in query or "level" in ignored)
     return PageData(
         snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen,
-        ignored | bad_views,
+        ignored | bad_views, follows,
     )  # fmt: skip
 
 
@@ -163,7 +166,10 @@ def hidden_state(data: PageData, settings: Settings) -> list:
     """The stores and the poll every screen carries."""
     return [
         dcc.Store(id=ids.SCREEN, data=data.screen),
-        dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
+        dcc.Store(
+            id=ids.FILTER,
+            data=filter_data(data.sel.filter) | ({"follow": True} if data.follows_level else {}),
+        ),
         dcc.Store(id=ids.STATE, data=data.state),
         dcc.Store(
             id=ids.REVS,

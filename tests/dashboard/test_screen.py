@@ -78,7 +78,5 @@ def test_the_note_says_what_was_ignored_and_why_in_the_pages_language():
         ("risk:nan,x,9", {}, {"view": "risk:nan,x,9"}),
     ],
 )
-def test_each_maps_view_comes_from_the_url_and_what_it_cannot_use_is_ignored(
-    value, views, ignored
-):
+def test_each_maps_view_comes_from_the_url_and_what_it_cannot_use_is_ignored(value, views, ignored):
     assert url_views({"view": value}) == (views, ignored)
