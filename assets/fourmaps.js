@@ -36,6 +36,29 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       Promise.allSettled(moves).then(function () { window.__fourmapsLinking = false; });
       return nc;
     },
+    /* Each map's view in the desk's URL (``view=risk:lon,lat,zoom;forces:...``), so it
+       travels through a language switch and into a bookmark. A pan replaces the history
+       entry: Back returns to the last filter, not to every pan. */
+    viewToUrl: function (relayout, id) {
+      const nc = window.dash_clientside.no_update;
+      if (!relayout || !("map.center" in relayout || "map.zoom" in relayout)) return nc;
+      const source = document.getElementById(id);
+      const plot = source && source.querySelector(".js-plotly-plot");
+      const map = plot && plot._fullLayout && plot._fullLayout.map;
+      if (!map) return nc;
+      const params = new URLSearchParams(window.location.search);
+      const views = {};
+      (params.get("view") || "").split(";").forEach(function (entry) {
+        const parts = entry.split(":");
+        if (parts.length === 2 && parts[0]) views[parts[0]] = parts[1];
+      });
+      views[id.replace(/^map-/, "")] = [map.center.lon.toFixed(5), map.center.lat.toFixed(5),
+                                        map.zoom.toFixed(2)].join(",");
+      params.set("view", Object.keys(views).map(function (k) { return k + ":" + views[k]; })
+        .join(";"));
+      fourmapsSetUrl(params, false);
+      return nc;
+    },
   },
 });
 
@@ -173,20 +196,13 @@ window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
 
-/* The desk's filter in its URL: pushed to the history (Back returns to the last view,
-   a bookmark opens it), and carried by the language links. */
-window.dash_clientside.fourmaps.filterToUrl = function (filter) {
-  const nc = window.dash_clientside.no_update;
-  if (!filter) return nc;
-  const params = new URLSearchParams(window.location.search);
-  const towns = filter.townships || [];
-  if (towns.length) params.set("township", towns.join(",")); else params.delete("township");
-  params.set("level", filter.level ? String(filter.level) : "all");
-  if (filter.grades === null || filter.grades === undefined) params.delete("grades");
-  else params.set("grades", filter.grades.length ? filter.grades.join(",") : "none");
+/* The page's URL as the address bar and both language links carry it: ``push`` adds a
+   history entry (a filter: Back returns to it), otherwise the entry is replaced (a pan). */
+function fourmapsSetUrl(params, push) {
   const search = "?" + params.toString();
   if (search !== window.location.search) {
-    window.history.pushState({}, "", window.location.pathname + search);
+    const url = window.location.pathname + search;
+    if (push) window.history.pushState({}, "", url); else window.history.replaceState({}, "", url);
   }
   ["zh", "en"].forEach(function (lang) {
     const p = new URLSearchParams(params);
@@ -196,6 +212,22 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
     }
   });
   return search;
+}
+
+/* The desk's filter in its URL: pushed to the history (Back returns to the last view,
+   a bookmark opens it), and carried by the language links. A new filter re-frames
+   the maps, so the view the URL held goes. */
+window.dash_clientside.fourmaps.filterToUrl = function (filter) {
+  const nc = window.dash_clientside.no_update;
+  if (!filter) return nc;
+  const params = new URLSearchParams(window.location.search);
+  const towns = filter.townships || [];
+  if (towns.length) params.set("township", towns.join(",")); else params.delete("township");
+  params.set("level", filter.level ? String(filter.level) : "all");
+  if (filter.grades === null || filter.grades === undefined) params.delete("grades");
+  else params.set("grades", filter.grades.length ? filter.grades.join(",") : "none");
+  params.delete("view");
+  return fourmapsSetUrl(params, true);
 };
 
 /* Warm each map's text pipeline while the page is idle. The first label a MapLibre map

@@ -4,7 +4,8 @@ Every map has a fixed list of traces, so an update only patches data into
 known slots and never rebuilds a figure (the outlines and the style are sent
 once per page). Bottom to top, as MapLibre draws them:
 
-- ``outlines``: township boundaries (lines); ``links``: command links;
+- ``outlines``: township boundaries (clear polygons: a click inside picks the
+  township); ``links``: command links;
 - ``names``: township names, under every marker (a name never covers a point);
 - ``totals:<class>``: one bubble per township when points are many, one trace
   per class of what the map answers at city zoom (see :data:`TOTALS`);
@@ -435,20 +436,27 @@ def view_bounds(view: View, width: int, height: int) -> tuple[float, float, floa
     return view.lon - lon_span / 2, south, view.lon + lon_span / 2, north
 
 
-def outline_arrays(towns: gpd.GeoDataFrame, tolerance: float = 0.0003) -> tuple[list, list]:
-    """Township boundaries as one line trace's lon/lat lists (None between rings)."""
-    lons: list[float | None] = []
-    lats: list[float | None] = []
-    for geom in towns.geometry.simplify(tolerance):
-        polygons = getattr(geom, "geoms", [geom])
-        for polygon in polygons:
-            for ring in [polygon.exterior, *polygon.interiors]:
-                xs, ys = ring.xy
-                lons.extend(round(x, 5) for x in xs)
-                lats.extend(round(y, 5) for y in ys)
-                lons.append(None)
-                lats.append(None)
-    return lons, lats
+def outline_data(towns: gpd.GeoDataFrame, lang: str, tolerance: float = 0.0003) -> dict:
+    """The outlines slot's data: each township a clear polygon one can click to pick it.
+
+    A polygon (not a line) so a click anywhere inside a township, away from any
+    point, selects it; its hover distance is plotly's whole ``hoverdistance``, so
+    any point within reach still wins. ``outline:`` keeps a lasso over the map
+    from reading townships as picked records.
+    """
+    simple = towns.geometry.simplify(tolerance).set_precision(1e-5)
+    codes = towns["code"].astype(str).tolist()
+    features = [
+        {"type": "Feature", "id": code, "properties": {}, "geometry": geom.__geo_interface__}
+        for code, geom in zip(codes, simple, strict=True)
+    ]
+    return {
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "locations": codes,
+        "z": [0] * len(codes),
+        "customdata": [f"outline:{code}" for code in codes],
+        "hovertext": _name(towns, lang).tolist(),
+    }
 
 
 def _empty_trace(name: str, meta: str, **props: object) -> go.Scattermap:
@@ -475,17 +483,18 @@ def base_figure(
 
     ``click_hint`` ends each point's hover with "click for details" (screens
     that have a details panel)."""
-    lons, lats = outline_arrays(towns)
     hint = f"<br><i>{t('hover_click', lang)}</i>" if click_hint else ""
-    traces: dict[str, go.Scattermap] = {
-        "outlines": go.Scattermap(
-            lon=lons,
-            lat=lats,
-            mode="lines",
+    pick = f"<br><i>{t('hover_pick_township', lang)}</i>" if click_hint else ""
+    clear = "rgba(0,0,0,0)"
+    traces: dict[str, go.BaseTraceType] = {
+        "outlines": go.Choroplethmap(
+            **outline_data(towns, lang),
             name=t("legend_outline", lang),
             meta="outlines",
-            line={"width": 1.5 * line_scale, "color": outline_colour},
-            hoverinfo="skip",
+            colorscale=[[0, clear], [1, clear]],
+            showscale=False,
+            marker={"line": {"width": 1.5 * line_scale, "color": outline_colour}},
+            hovertemplate=f"%{{hovertext}}{pick}<extra></extra>",
             showlegend=False,
         ),
         "links": _empty_trace(

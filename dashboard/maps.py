@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -43,7 +44,7 @@ from dashboard.figures import (
     as_patch,
     base_figure,
     emergency_updates,
-    outline_arrays,
+    outline_data,
     slot_updates,
     view_bounds,
     view_for,
@@ -349,9 +350,17 @@ def page_font(snap: Snapshot) -> fontsubset.NamesFont:
 
 
 def first_figures(
-    sel: Selection, snap: Snapshot, lang: str, theme: Theme, settings: Settings
+    sel: Selection,
+    snap: Snapshot,
+    lang: str,
+    theme: Theme,
+    settings: Settings,
+    asked: Mapping[str, View] | None = None,
 ) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Complete figures for a page's first load, and each map's view state."""
+    """Complete figures for a page's first load, and each map's view state.
+
+    A map in ``asked`` opens at that view (the one its URL kept) instead of
+    framing the selection."""
     font = page_font(snap)
     style = map_style(
         settings.tile_url,
@@ -365,7 +374,7 @@ def first_figures(
             SPECS[kind],
             snap.towns,
             style,
-            _view(sel, theme, kind, lang),
+            (asked or {}).get(kind) or _view(sel, theme, kind, lang),
             lang,
             outline_colour=theme.outline,
             text_colour=theme.text,
@@ -376,14 +385,17 @@ def first_figures(
             legend_bg=theme.legend_bg,
             legend_y=1 - theme.toolbar_px / max(theme.height, 1),
         )
-        updates, views[kind] = map_content(kind, sel, None, lang, theme, snap.towns)
+        view = (asked or {}).get(kind)
+        shown = None
+        if view is not None:
+            shown = {"zoom": view.zoom, "bbox": list(view_bounds(view, theme.width, theme.height))}
+        updates, views[kind] = map_content(kind, sel, shown, lang, theme, snap.towns)
         figures[kind] = with_updates(fig, updates)
     return figures, views
 
 
-def _outline_updates(snap: Snapshot) -> dict[int, dict]:
-    lons, lats = outline_arrays(snap.towns)
-    return {OUTLINES: {"lon": lons, "lat": lats}}
+def _outline_updates(snap: Snapshot, lang: str) -> dict[int, dict]:
+    return {OUTLINES: outline_data(snap.towns, lang)}
 
 
 def _viewport(relayout: dict | None) -> dict | None:
@@ -452,16 +464,21 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         nothing = [no_update] * (2 * len(MAP_KINDS) + 4)
         theme = screen_theme(screen)
         flt = filter_from(filter_store)
-        reframe = ctx.triggered_id == ids.FILTER and filter_store != state.get("filter")
+        asked = {k: v for k, v in (filter_store or {}).items() if k != "follow"}
+        reframe = ctx.triggered_id == ids.FILTER and asked != state.get("filter")
         try:
             snap = snapshot(store)
+            if (filter_store or {}).get("follow"):  # a wall showing the level in force
+                level = snap.activation["level"] if snap.activation else None
+                flt = Filter.of(flt.townships, level, flt.grades)
             drawn = data_state(snap, flt)
             changed = {
                 layer for layer, rev in drawn["revs"].items() if state["revs"].get(layer) != rev
             }
             if _passed(state.get("due"), snap.read_at):
                 changed.add("response")  # an activation or warning started or ended
-            if not reframe and not changed:
+            followed = not reframe and drawn["filter"] != state.get("filter")
+            if not reframe and not changed and not followed:
                 return nothing
             banners = [no_update, no_update]
             if "response" in changed:
@@ -473,7 +490,9 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
             return nothing  # the poll shows the stale banner; the maps keep their data
         sel = snap.select(flt)
         touched = (
-            set(MAP_KINDS) if reframe else {kind for layer in changed for kind in AFFECTS[layer]}
+            set(MAP_KINDS)
+            if reframe or followed  # followed: another level, the same townships and views
+            else {kind for layer in changed for kind in AFFECTS[layer]}
         )
         figures, new_views = [], []
         for kind, view in zip(MAP_KINDS, views, strict=True):
@@ -491,7 +510,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 None if reframe else (view or {}).get("names"),
             )
             if "townships" in changed:
-                updates |= _outline_updates(snap)
+                updates |= _outline_updates(snap, lang)
             figures.append(
                 as_patch(
                     updates,
@@ -525,7 +544,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         click = args[MAP_KINDS.index(kind)] if kind in MAP_KINDS else None
         points = (click or {}).get("points") or []
         code = points[0].get("customdata") if points else None
-        if not isinstance(code, str) or code.startswith("township:"):
+        if not isinstance(code, str) or code.startswith(("township:", "outline:")):
             return no_update
         if code.startswith("incident:"):  # an incident on any map: what it needs, what to do
             return incident_summary(

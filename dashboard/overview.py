@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import ClientsideFunction, Input, Output, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Principal
@@ -148,8 +148,17 @@ def layout(
 
 def register(app: dash.Dash) -> None:
     """The filter controls write the filter store the maps listen to; the filter goes
-    into the URL (a view can be bookmarked, Back works, the language links keep it);
-    a click on a township's bubble selects that township."""
+    into the URL (a view can be bookmarked, Back works, the language links keep it),
+    and so does each map's view; a click on a township's bubble or inside its
+    outline selects that township."""
+    for kind in MAP_KINDS:
+        app.clientside_callback(
+            ClientsideFunction(namespace="fourmaps", function_name="viewToUrl"),
+            Output(ids.map_graph(kind), "className"),  # never set: the URL is the output
+            Input(ids.map_graph(kind), "relayoutData"),
+            State(ids.map_graph(kind), "id"),
+            prevent_initial_call=True,
+        )
     app.clientside_callback(
         ClientsideFunction(namespace="fourmaps", function_name="filterToUrl"),
         Output(URL_SYNC, "title"),
@@ -166,9 +175,10 @@ def register(app: dash.Dash) -> None:
         click = clicks[MAP_KINDS.index(str(ctx.triggered_id).removeprefix("map-"))]
         points = (click or {}).get("points") or []
         code = points[0].get("customdata") if points else None
-        if not isinstance(code, str) or not code.startswith("township:"):
+        prefix = next((p for p in ("township:", "outline:") if str(code).startswith(p)), None)
+        if prefix is None:  # a bubble or an outline picks its township; a point does not
             raise PreventUpdate
-        return [code.removeprefix("township:")]
+        return [str(code).removeprefix(prefix)]
 
     @app.callback(
         Output(ids.FILTER, "data"),

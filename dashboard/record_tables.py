@@ -229,8 +229,8 @@ def picked_from(selected: dict | None) -> dict | None:
                     if isinstance(v, str) and v.startswith("township:")})  # fmt: skip
     if towns:
         return {"townships": towns}
-    return {"codes": sorted({v for v in values if isinstance(v, str) and v
-                             and not v.startswith("incident:")})}  # fmt: skip
+    # A point's code has no prefix; an incident's, a township outline's have.
+    return {"codes": sorted({v for v in values if isinstance(v, str) and v and ":" not in v})}
 
 
 def frame_for(spec: TableSpec, sel: Selection, picked: dict | None) -> pd.DataFrame:

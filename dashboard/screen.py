@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from config import Settings
 from dashboard import ids
-from dashboard.figures import MAP_KINDS, SPECS
+from dashboard.figures import MAP_KINDS, SPECS, View
 from dashboard.i18n import t
 from dashboard.maps import (
     data_state,
@@ -40,6 +40,7 @@ class PageData:
     stale: bool
     screen: dict  # which screen, and the browser window it is drawn for
     ignored: dict[str, str] = field(default_factory=dict)  # URL parameters not used
+    follows_level: bool = False  # the level is the one in force, whatever it becomes
 
 
 class UrlFilter(NamedTuple):
@@ -84,6 +85,26 @@ def default_filter(
     return UrlFilter(Filter.of(towns, level, grades), ignored)
 
 
+def url_views(query: dict[str, str]) -> tuple[dict[str, View], dict[str, str]]:
+    """Each map's view from ``?view=risk:lon,lat,zoom;forces:...`` (the desk writes it as
+    a map moves), and the entries it could not use (an unknown map, a number out of range).
+    """
+    views: dict[str, View] = {}
+    bad: list[str] = []
+    for entry in filter(None, query.get("view", "").split(";")):
+        kind, _, numbers = entry.partition(":")
+        try:
+            lon, lat, zoom = (float(n) for n in numbers.split(","))
+        except ValueError:
+            bad.append(entry)
+            continue
+        if kind in MAP_KINDS and -180 <= lon <= 180 and -85 <= lat <= 85 and 0 <= zoom <= 22:
+            views[kind] = View(lon, lat, zoom)
+        else:
+            bad.append(entry)
+    return views, ({"view": ";".join(bad)} if bad else {})
+
+
 def page_data(
     store: Store, settings: Settings, query: dict[str, str], lang: str, screen: dict
 ) -> PageData | None:
@@ -98,17 +119,23 @@ def page_data(
         stale = True
     flt, ignored = default_filter(query, snap.activation, snap.towns["code"])
     sel = snap.select(flt)
-    figures, views = first_figures(sel, snap, lang, screen_theme(screen), settings)
+    asked, bad_views = url_views(query)
+    figures, views = first_figures(sel, snap, lang, screen_theme(screen), settings, asked)
     state = data_state(snap, flt)
     if stale:  # redraw everything at the first poll that reaches the database
         state["revs"] = {}
+    # A wall with no level in its URL shows the response in force, and follows the next.
+    follows = screen.get("name") == "wall" and ("level" not in query or "level" in ignored)
     return PageData(
-        snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen, ignored
-    )
+        snap, sel, figures, views, state, snap.activation, snap.warnings, stale, screen,
+        ignored | bad_views, follows,
+    )  # fmt: skip
 
 
 # Why each URL parameter may be ignored: the i18n key of the reason.
-_IGNORED_REASON = {"township": "url_township", "level": "url_level", "lang": "url_lang"}
+_IGNORED_REASON = {
+    "township": "url_township", "level": "url_level", "lang": "url_lang", "view": "url_view",
+}  # fmt: skip
 
 
 def url_note(ignored: dict[str, str], lang: str) -> html.Div | None:
@@ -139,7 +166,10 @@ def hidden_state(data: PageData, settings: Settings) -> list:
     """The stores and the poll every screen carries."""
     return [
         dcc.Store(id=ids.SCREEN, data=data.screen),
-        dcc.Store(id=ids.FILTER, data=filter_data(data.sel.filter)),
+        dcc.Store(
+            id=ids.FILTER,
+            data=filter_data(data.sel.filter) | ({"follow": True} if data.follows_level else {}),
+        ),
         dcc.Store(id=ids.STATE, data=data.state),
         dcc.Store(
             id=ids.REVS,

@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.figures import SPECS
@@ -338,3 +340,87 @@ def test_the_wall_reads_from_five_metres(new_page, server, size):
         assert seen["names"] >= 18 * scale and seen["legendFont"] >= 18 * scale, seen
         assert seen["biggest"] >= 22 * scale, (graph_id, seen)
     page.screenshot(path=str(SHOTS / f"wall-{size[0]}x{size[1]}.png"))
+
+
+def _far_from_points(towns: Any, points: Any) -> tuple[int, float, float]:
+    """The township, and the spot inside it, farthest from every one of ``points``."""
+    tree = shapely.STRtree(points)
+    best = (0.0, 0, 0.0, 0.0)
+    for n, town in enumerate(towns.geometry):
+        xmin, ymin, xmax, ymax = town.bounds
+        xs, ys = np.meshgrid(np.linspace(xmin, xmax, 40), np.linspace(ymin, ymax, 40))
+        spots = shapely.points(xs.ravel(), ys.ravel())
+        spots = spots[shapely.contains(town, spots)]
+        _, distance = tree.query_nearest(spots, return_distance=True, all_matches=False)
+        i = int(np.argmax(distance))
+        best = max(best, (float(distance[i]), n, spots[i].x, spots[i].y))
+    return best[1:]
+
+
+def test_a_click_inside_a_townships_outline_picks_it(new_page, server, store):
+    page = open_page(new_page, server, "/")
+    towns = store.read("townships")
+    nodes = store.read("command_nodes")
+    n, lon, lat = _far_from_points(towns, nodes.geom.to_numpy())
+    town = towns.iloc[n]
+    # At district zoom the command map's 300 nodes leave no spot 20 px from them all
+    # (plotly's hover distance, which keeps points easy to hit): zoom in as one would.
+    page.evaluate(
+        """([lon, lat]) => {
+          const gd = document.querySelector('#map-command .js-plotly-plot');
+          return Plotly.relayout(gd, {'map.center': {lon, lat},
+                                      'map.zoom': gd._fullLayout.map.zoom + 2});
+        }""",
+        [lon, lat],
+    )
+    page.wait_for_timeout(1_000)
+    # Away from any point, the township answers the mouse with its name...
+    assert hovered_at(page, "map-command", lon, lat, f"outline:{town['code']}") == (
+        f"outline:{town['code']}"
+    )
+    # ...and a click picks it, as the township filter would.
+    where = page.evaluate(HOVER_AT_JS, ["map-command", lon, lat])
+    page.mouse.click(where["x"], where["y"])
+    page.wait_for_function(
+        f"() => location.search.includes('township={town['code']}')", timeout=20_000
+    )
+    assert page.inner_text("#filter-townships").strip().startswith(town["name"])
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "outline-click-picks-township.png"))
+    # A hover on a point still answers with the point, never its township.
+    node = nodes[nodes["township_code"] == town["code"]].iloc[0]
+    assert hovered_at(page, "map-command", node.geom.x, node.geom.y, node["code"]) == node["code"]
+    assert page.console_errors == []
+
+
+MAP_VIEW_JS = """(id) => {
+  const map = document.querySelector(`#${id} .js-plotly-plot`)._fullLayout.map;
+  return [map.center.lon, map.center.lat, map.zoom];
+}"""
+
+
+def test_a_maps_view_lives_in_the_url_through_a_language_switch(new_page, server):
+    page = open_page(new_page, server, "/")
+    lon, lat, zoom = page.evaluate(MAP_VIEW_JS, "map-forces")
+    moved = [round(lon + 0.02, 5), round(lat - 0.01, 5), round(zoom + 1.5, 2)]
+    page.evaluate(
+        """([lon, lat, zoom]) => Plotly.relayout(
+             document.querySelector('#map-forces .js-plotly-plot'),
+             {'map.center': {lon, lat}, 'map.zoom': zoom})""",
+        moved,
+    )
+    page.wait_for_function("() => location.search.includes('view=forces')", timeout=20_000)
+    assert page.get_attribute("#lang-en", "href").count("view=forces") == 1
+
+    page.click("#lang-en")
+    page.wait_for_selector("text=Risks and hidden dangers", timeout=30_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    assert page.evaluate(MAP_VIEW_JS, "map-forces") == pytest.approx(moved, abs=1e-4)
+    # The other maps were not moved: they still frame the district (for the English legend).
+    assert abs(page.evaluate(MAP_VIEW_JS, "map-risk")[2] - zoom) < 0.5
+    assert page.query_selector("#url-note") is None
+    # A new filter re-frames the maps: the view the URL held goes with it.
+    page.get_by_label("Low", exact=True).uncheck()
+    page.wait_for_function("() => !location.search.includes('view=')", timeout=20_000)
+    assert page.console_errors == []

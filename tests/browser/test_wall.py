@@ -720,6 +720,10 @@ def _wait_banner(page: Any, selector: str, classes: str | None, seconds: float) 
     return time.monotonic() - started
 
 
+def _people(page: Any) -> int:
+    return int(page.inner_text("[data-key=people] .kf-value").replace(",", ""))
+
+
 def test_banners_follow_the_response_and_warning_on_an_open_wall(new_page, tmp_path_factory):
     """A warning issued, a response started, and both ending by the clock alone (no
     write): the open wall's banners follow each, with no reload."""
@@ -733,6 +737,7 @@ def test_banners_follow_the_response_and_warning_on_an_open_wall(new_page, tmp_p
         try:
             in_force = store.current_activation()["level"]  # the demo's open-ended IV
             assert _banner(page, response)[0] == f"response response-{in_force}"
+            people_at_iv = _people(page)
             # The demo's warning is in force whenever it was loaded: a newcomer sees one.
             assert _banner(page, warning)[0] == "warning warning-yellow"
             store.execute(
@@ -765,6 +770,14 @@ def test_banners_follow_the_response_and_warning_on_an_open_wall(new_page, tmp_p
             took = _wait_banner(page, response, "response response-1", CHANGE_LIMIT)
             print(f"level I started: banner after {took:.1f} s")
             assert _banner(page, response)[1].startswith("Ⅰ级 应急响应")
+            # The wall follows the level in force: level I mobilises more, and no
+            # "what-if" note says the wall shows a level that is no longer in force.
+            page.wait_for_function(
+                f"() => Number(document.querySelector('[data-key=people] .kf-value')"
+                f".textContent.replace(/,/g, '')) > {people_at_iv}",
+                timeout=CHANGE_LIMIT * 1000,
+            )
+            assert page.query_selector("[data-key=scope]") is None
             shoot(page, "banners-level-I")
         finally:
             store.engine.dispose()
@@ -775,6 +788,7 @@ def test_banners_follow_the_response_and_warning_on_an_open_wall(new_page, tmp_p
         took = _wait_banner(page, response, f"response response-{in_force}", left + CHANGE_LIMIT)
         print(f"level I ended: banner back {took - left:.1f} s after its end")
         assert took > left - 1, "the response banner changed before the end time"
+        assert _people(page) == people_at_iv  # back to level IV's forces
         took = _wait_banner(page, warning, None, 5 + CHANGE_LIMIT)
         print(f"warning expired: banner gone after {took:.1f} s")
         assert page.evaluate("() => window.__wallMarker") == "banners", "the page reloaded"

@@ -5,13 +5,15 @@
     const gd = graph.querySelector('.js-plotly-plot');
     const map = gd._fullLayout.map._subplot.map;
     const canvas = map.getCanvas().getBoundingClientRect();
-    const outline = gd._fullData[0];
+    const outlines = gd._fullData.find((t) => t.meta === 'outlines');
     let x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-    for (let i = 0; i < outline.lon.length; i++) {
-      if (outline.lon[i] == null) continue;
-      const p = map.project([outline.lon[i], outline.lat[i]]);
-      x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
-    }
+    const walk = (c) => {
+      if (typeof c[0] === 'number') {
+        const p = map.project([c[0], c[1]]);
+        x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
+      } else c.forEach(walk);
+    };
+    outlines.geojson.features.forEach((f) => walk(f.geometry.coordinates));
     const legend = graph.querySelector('.legend').getBoundingClientRect();
     const lx0 = legend.left - canvas.left, lx1 = legend.right - canvas.left;
     const ly0 = legend.top - canvas.top, ly1 = legend.bottom - canvas.top;

@@ -129,3 +129,17 @@ def test_view_fits_the_selection():
     west, south, east, north = view_bounds(view, 900, 460)
     assert west < 111.9 and east > 112.35 and south < 30.1 and north > 30.66
     assert (north - south) < 1.5 * (30.66 - 30.1)
+
+
+def test_each_township_is_a_clear_polygon_a_click_can_pick(snap):
+    style = map_style(None, "", background="#fff")
+    fig = base_figure(SPECS["risk"], snap.towns, style, View(112, 30, 9), "zh")
+    outlines = fig.data[0]
+    assert outlines.type == "choroplethmap" and outlines.meta == "outlines"
+    codes = snap.towns["code"].astype(str).tolist()
+    assert [f["id"] for f in outlines.geojson["features"]] == codes == list(outlines.locations)
+    assert list(outlines.customdata) == [f"outline:{code}" for code in codes]
+    assert list(outlines.hovertext) == snap.towns["name"].tolist()
+    # Drawn as an outline only: the fill is clear, so nothing under it is hidden.
+    assert {colour for _, colour in outlines.colorscale} == {"rgba(0,0,0,0)"}
+    assert outlines.marker.line.width > 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.screen import default_filter, url_note
+from dashboard.figures import View
+from dashboard.screen import default_filter, url_note, url_views
 from layers import Filter
 
 LEVEL_III = {"level": 3}
@@ -58,3 +59,24 @@ def test_the_note_says_what_was_ignored_and_why_in_the_pages_language():
     assert en.children == "Ignored in the address: lang=fr (the language is zh or en)"
     long = url_note({"township": "x" * 100}, "en").children
     assert "x" * 40 + "…" in long and "x" * 41 not in long
+
+
+@pytest.mark.parametrize(
+    ("value", "views", "ignored"),
+    [
+        ("", {}, {}),
+        ("risk:112.2,30.3,11.5", {"risk": View(112.2, 30.3, 11.5)}, {}),
+        (
+            "risk:112.2,30.3,11.5;forces:112,30,9",
+            {"risk": View(112.2, 30.3, 11.5), "forces": View(112.0, 30.0, 9.0)},
+            {},
+        ),
+        ("roads:112,30,9", {}, {"view": "roads:112,30,9"}),  # no such map
+        ("risk:112,30", {}, {"view": "risk:112,30"}),
+        ("risk:112,95,9;command:1,2,3", {"command": View(1, 2, 3)}, {"view": "risk:112,95,9"}),
+        ("risk:112,30,40", {}, {"view": "risk:112,30,40"}),  # zoom past 22
+        ("risk:nan,x,9", {}, {"view": "risk:nan,x,9"}),
+    ],
+)
+def test_each_maps_view_comes_from_the_url_and_what_it_cannot_use_is_ignored(value, views, ignored):
+    assert url_views({"view": value}) == (views, ignored)
