@@ -229,8 +229,9 @@ def picked_from(selected: dict | None) -> dict | None:
                     if isinstance(v, str) and v.startswith("township:")})  # fmt: skip
     if towns:
         return {"townships": towns}
-    # A point's code has no prefix; an incident's, a township outline's have.
-    return {"codes": sorted({v for v in values if isinstance(v, str) and v and ":" not in v})}
+    others = ("incident:", "outline:")  # what else answers a box: incidents, townships
+    return {"codes": sorted({v for v in values if isinstance(v, str) and v
+                             and not v.startswith(others)})}  # fmt: skip
 
 
 def frame_for(spec: TableSpec, sel: Selection, picked: dict | None) -> pd.DataFrame:
