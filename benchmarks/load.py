@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -156,6 +157,20 @@ def _warm(hosts: list[str], plan: dict) -> None:
             response.read()
 
 
+def _idle(base: str, plan: dict, runs: int = 5) -> dict:
+    """One wall's poll and redraw on a warm process with nothing else running: what the
+    figures under load are to be compared with (medians, ms; the redraw is the one after
+    a risk point changed, so the risk map and key figures are sent)."""
+    auth = {"Authorization": f"Bearer {plan['officer_tokens'][0]}"}
+    polls = [post(base, plan["poll_body"], CHROMIUM_ENCODING, auth)[0] for _ in range(runs)]
+    redraws = [post(base, plan["redraw_body"], CHROMIUM_ENCODING, auth) for _ in range(runs)]
+    return {
+        "poll_ms": statistics.median(polls) * 1000,
+        "redraw_ms": statistics.median(r[0] for r in redraws) * 1000,
+        "redraw_bytes": len(redraws[-1][1]),
+    }
+
+
 class Sampler(threading.Thread):
     """PostgreSQL's connections to the database and the machine's CPU, once a second; and
     the CPU seconds the app processes and locust used (where the two cores went)."""
@@ -167,7 +182,9 @@ class Sampler(threading.Thread):
         self.cpu_seconds: dict[str, float] = {}
         self.samples: list[tuple[float, int, float]] = []  # (when, connections, cpu %)
         self.done = threading.Event()
-        self.engine = sa.create_engine(PG_ADMIN_URL, pool_size=1, max_overflow=0)
+        # AUTOCOMMIT: pg_stat_activity is a snapshot taken once per transaction, so samples
+        # in one long transaction would all repeat the first.
+        self.engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
 
     def run(self) -> None:
         query = sa.text(
@@ -268,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             "poll_body": poll, "redraw_body": redraw,
         }  # fmt: skip
         _warm(hosts, plan)
+        idle = _idle(hosts[0], plan)
+        print(load_report.idle_line(idle), flush=True)
         plan_path = out / "plan.json"
         plan_path.write_text(json.dumps(plan))
         began = time.time()
@@ -308,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results |= {
         "writes": writes,
+        "idle": idle,
         "memory_mib": memory,
         "cpu_seconds": {k: v - before.get(k, 0.0) for k, v in sampler.cpu_seconds.items()},
         "setup": {

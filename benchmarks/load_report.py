@@ -87,6 +87,10 @@ def _fault(rows: list[dict], events: list[dict], samples: list, cut: tuple) -> d
     after = [r for r in rows if r["t"] >= back]
     failed_after = [r for r in after if not r["ok"]]
     last_failure = max((r["t"] + r["ms"] / 1000 for r in failed_after), default=back)
+    # An answer saying the store is away (4xx/5xx), not a client timeout (status 0: the
+    # request queued behind others): when the app itself had its database back.
+    refused_after = [r for r in failed_after if r["status"]]
+    last_refusal = max((r["t"] + r["ms"] / 1000 for r in refused_after), default=back)
     stale = [e["t"] for e in events if e["kind"] == "stale_poll"]
     first_ok: dict[str, float] = {}
     for r in sorted(after, key=lambda r: r["t"]):
@@ -101,6 +105,8 @@ def _fault(rows: list[dict], events: list[dict], samples: list, cut: tuple) -> d
         "requests_during": len(during),
         "requests_after": len(after),
         "recovered_after_s": last_failure - back,
+        "last_refusal_after_s": last_refusal - back,
+        "timeouts_after": sum(1 for r in failed_after if not r["status"]),
         "first_success_after_s": first_ok,
         "stale_polls_during": len([t for t in stale if start <= t < back]),
         "stale_polls_after": len([t for t in stale if t >= back]),
@@ -161,6 +167,14 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
+def idle_line(idle: dict) -> str:
+    """One wall alone, before the load."""
+    return (
+        f"one wall before the load (medians): poll {idle['poll_ms']:.0f} ms, redraw "
+        f"{idle['redraw_ms']:.0f} ms ({idle['redraw_bytes']:,} bytes on the wire)"
+    )
+
+
 def print_report(results: dict) -> None:
     """The tables, for the terminal and the README."""
     setup = results["setup"]
@@ -176,6 +190,8 @@ def print_report(results: dict) -> None:
             f"| {kind} | {s['requests']:,} | {s['errors']} | {_ms(s['p50_ms'])} | "
             f"{_ms(s['p95_ms'])} | {_ms(s['p99_ms'])} | {_ms(s['max_ms'])} |"
         )
+    if results.get("idle"):
+        print("\n" + idle_line(results["idle"]))
     conn = results["connections"]
     print(
         f"\nPostgreSQL connections to the database, sampled every second ({conn['samples']}): "
@@ -213,8 +229,10 @@ def print_report(results: dict) -> None:
         print(f"errors after it ({fault['requests_after']} requests): "
               f"{fault['errors_after'] or 'none'}")  # fmt: skip
         print(
-            f"recovered: the last failed request ended {fault['recovered_after_s']:.1f} s after "
-            f"the database came back; last stale poll {fault['last_stale_after_s']:.1f} s after"
+            f"recovered: the last answer refusing for want of the database ended "
+            f"{fault['last_refusal_after_s']:.1f} s after it came back; the last failed request "
+            f"of any kind {fault['recovered_after_s']:.1f} s after ({fault['timeouts_after']} "
+            f"client timeouts after the cut); last stale poll {fault['last_stale_after_s']:.1f} s"
         )
         firsts = ", ".join(f"{k} {v:.1f} s" for k, v in fault["first_success_after_s"].items())
         print(f"first success after it came back: {firsts}")

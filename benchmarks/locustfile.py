@@ -39,7 +39,7 @@ def _logged(name: str, response_time: float, exception: Any, start_time: float, 
     response = kw.get("response")
     status = getattr(response, "status_code", 0) or 0
     row = {"t": start_time, "kind": name, "ms": response_time, "ok": exception is None}
-    _log.write(json.dumps({**row, "status": status}) + "\n")
+    _log.write(json.dumps({**row, "status": status, "bytes": kw.get("response_length")}) + "\n")
 
 
 def _event(**fields: Any) -> None:
