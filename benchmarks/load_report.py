@@ -96,9 +96,15 @@ def _fault(rows: list[dict], events: list[dict], samples: list, cut: tuple) -> d
     for r in sorted(after, key=lambda r: r["t"]):
         if r["ok"]:
             first_ok.setdefault(r["kind"], r["t"] + r["ms"] / 1000 - back)
+    longest_started: dict[str, float] = {}
+    for r in during:
+        longest_started[r["kind"]] = max(longest_started.get(r["kind"], 0.0), r["ms"])
     return {
+        "cut_at": start,
+        "back_at": back,
         "cut_s": back - start,
         "longest_overlapping": longest,
+        "longest_started_during_ms": longest_started,
         "errors_before": errors(before),
         "errors_during": errors(during),
         "errors_after": errors(after),
@@ -222,6 +228,10 @@ def print_report(results: dict) -> None:
             f"\ncut of {fault['cut_s']:.1f} s: longest request overlapping it "
             f"{_ms(longest.get('ms'))} ({longest.get('kind')}, HTTP {longest.get('status')}); "
             f"client timeout {setup['timeout_s']:g} s"
+        )
+        print(
+            "longest request started during the cut, by kind: "
+            + ", ".join(f"{k} {_ms(v)}" for k, v in fault["longest_started_during_ms"].items())
         )
         print(f"errors before the cut: {fault['errors_before'] or 'none'}")
         print(f"errors during the cut ({fault['requests_during']} requests): "
