@@ -345,10 +345,14 @@ def main(argv: list[str] | None = None) -> int:
             "server": loaded.server_version,
             "busy_before": busy_before,
         },
-        "machine": describe(),
     }
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     load_report.print_report(results)
+    try:  # last: a shared venv being rebuilt under the run once lost every figure here
+        results["machine"] = describe()
+    except Exception as exc:  # the figures matter more than the versions
+        results["machine"] = {"unavailable": str(exc)}
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     print(f"\nfull output: {out}")
     return 0
 
