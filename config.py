@@ -19,12 +19,15 @@
 | FOURMAPS_SECURE_COOKIES | 0 | send the session cookie over HTTPS only (behind a TLS proxy) |
 | FOURMAPS_PUBLIC_URL | http://HOST:PORT | the app's address as walls reach it (wall URLs) |
 | FOURMAPS_THREADS | 8 | request threads of the server ``python app.py`` starts |
+| FOURMAPS_DB_CONNECT_TIMEOUT | 3 | seconds to open a PostgreSQL connection before giving up |
+| FOURMAPS_DB_POOL_TIMEOUT | 10 | seconds a request waits for a free pooled connection |
+| FOURMAPS_DB_STATEMENT_TIMEOUT | 60 | seconds one PostgreSQL statement may run (0: no limit) |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -34,6 +37,32 @@ DEFAULT_SQLITE = DEFAULT_INSTANCE / "fourmaps.sqlite"
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a request may wait on PostgreSQL, so none hangs when the database is away.
+
+    Without them a request could wait 30 s for a pooled connection (SQLAlchemy's
+    default) and a statement on a stuck server without end; an answer that says
+    "cannot reach the store" within seconds lets walls show their stale banner
+    and officers retry.
+    """
+
+    connect: float = 3.0
+    pool: float = 10.0
+    statement: float = 60.0  # long enough for the city set's bulk load (5,000-row chunks)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> DatabaseTimeouts:
+        """The ``FOURMAPS_DB_*_TIMEOUT`` variables, in seconds."""
+        env = dict(os.environ if env is None else env)
+        base = cls()
+        return cls(
+            connect=float(env.get("FOURMAPS_DB_CONNECT_TIMEOUT") or base.connect),
+            pool=float(env.get("FOURMAPS_DB_POOL_TIMEOUT") or base.pool),
+            statement=float(env.get("FOURMAPS_DB_STATEMENT_TIMEOUT") or base.statement),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +87,7 @@ class Settings:
     secure_cookies: bool = False
     public_url: str | None = None
     threads: int = 8
+    db: DatabaseTimeouts = field(default_factory=lambda: DatabaseTimeouts())
 
     @property
     def base_url(self) -> str:
@@ -89,4 +119,5 @@ class Settings:
             secure_cookies=_flag(env.get("FOURMAPS_SECURE_COOKIES", "0")),
             public_url=env.get("FOURMAPS_PUBLIC_URL") or None,
             threads=int(env.get("FOURMAPS_THREADS") or base.threads),
+            db=DatabaseTimeouts.from_env(env),
         )

@@ -52,7 +52,9 @@ def free_port() -> int:
 class AppProcess:
     """One app on a free port of 127.0.0.1, in its own process group."""
 
-    def __init__(self, name: str, database_url: str, log_dir: Path) -> None:
+    def __init__(
+        self, name: str, database_url: str, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
         self.module, extra = APPS[name]
         self.port = free_port()
@@ -60,6 +62,7 @@ class AppProcess:
         self.env = {
             **os.environ,
             **extra,
+            **(env or {}),
             "DATABASE_URL": database_url,
             "FOURMAPS_SEED_DEMO": "0",
             "FOURMAPS_DEBUG": "0",

@@ -67,8 +67,9 @@ def _load(kind: str, url: str, frames: dict) -> LoadedStore:
 
 
 @contextlib.contextmanager
-def city_store(kind: str, frames: dict) -> Iterator[LoadedStore]:
-    """A fresh store of ``kind`` ("sqlite" or "postgis") holding ``frames``; removed after."""
+def city_store(kind: str, frames: dict, prefix: str = "fourmaps_bench") -> Iterator[LoadedStore]:
+    """A fresh store of ``kind`` ("sqlite" or "postgis") holding ``frames``; removed after.
+    A PostGIS database is named ``<prefix>_<random>``: never one that tests or people use."""
     if kind == "sqlite":
         folder = tempfile.mkdtemp(prefix="fourmaps-bench-")
         try:
@@ -81,7 +82,7 @@ def city_store(kind: str, frames: dict) -> Iterator[LoadedStore]:
     admin = sa.create_engine(
         PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
     )
-    name = f"fourmaps_bench_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:

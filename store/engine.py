@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from config import DatabaseTimeouts
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -34,8 +36,13 @@ def _safe(url: sa.URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for ``url`` with the settings each store needs; nothing is opened yet."""
+def create_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
+    """An engine for ``url`` with the settings each store needs; nothing is opened yet.
+
+    PostgreSQL gets ``timeouts`` (else ``FOURMAPS_DB_*_TIMEOUT``, see config.py), and TCP
+    keepalives so a connection to a server that vanished without a word is found dead
+    in about 20 s instead of the kernel's 15 minutes.
+    """
     parsed = _normalise(url)
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -45,12 +52,22 @@ def create_engine(url: str) -> Engine:
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         if parsed.get_backend_name() == "postgresql":
+            timeouts = timeouts or DatabaseTimeouts.from_env()
+            options = f"-c statement_timeout={int(timeouts.statement * 1000)}"
             return sa.create_engine(
                 parsed,
                 pool_pre_ping=True,
                 pool_size=5,
                 max_overflow=5,
-                connect_args={"connect_timeout": 3},
+                pool_timeout=timeouts.pool,
+                connect_args={
+                    "connect_timeout": max(1, round(timeouts.connect)),  # libpq: whole seconds
+                    "options": options,
+                    "keepalives": 1,
+                    "keepalives_idle": 10,
+                    "keepalives_interval": 5,
+                    "keepalives_count": 2,
+                },
             )
     except NoSuchModuleError as exc:
         raise StoreUnavailable(f"No driver for {_safe(parsed)}: {exc}") from exc

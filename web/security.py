@@ -63,8 +63,12 @@ def session_id(principal: Principal, epoch: int = 0) -> str:
 
 def current_principal() -> Principal | None:
     """Who the current request runs as (None when nobody is signed in)."""
-    user = flask_login.current_user
-    return user.principal if user and user.is_authenticated else None
+    # The real object, not the LocalProxy: a proxy's bool() takes any RuntimeError for
+    # "no request" and answers False, and StoreUnavailable is one, so a bearer request
+    # during an outage was told 401 "sign in first" instead of 503 (found by issue 19's
+    # load benchmark); the guard turns the raised StoreUnavailable into that 503.
+    user = flask_login.current_user._get_current_object()
+    return user.principal if user is not None and user.is_authenticated else None
 
 
 def install(server: flask.Flask, store: Store, settings: Settings) -> None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from auth import system_principal
-from auth.accounts import add_user, create_wall_token, list_tokens, revoke_token, set_active
+from auth.accounts import (
+    add_user,
+    create_api_token,
+    create_wall_token,
+    list_tokens,
+    revoke_token,
+    set_active,
+)
+from store import StoreUnavailable
 from tests.web.conftest import PASSWORD, component, filter_callback, page_request
 
 ADMIN = system_principal("tests")
@@ -130,3 +138,16 @@ def test_signing_out_ends_the_session(site):
     client = site.client("viewer")
     assert client.post("/logout").status_code == 302
     assert client.post(DASH, json=filter_callback([])).status_code == 401
+
+
+def test_a_bearer_token_while_the_store_is_away_is_503_not_401(site, monkeypatch):
+    """A script must not be told its token is wrong when the database cannot be asked."""
+    token = create_api_token(site.store, ADMIN, "user-viewer", "outage")
+
+    def away(*_args: object) -> None:
+        raise StoreUnavailable("Cannot reach the database")
+
+    monkeypatch.setattr(site.store.accounts, "token_by_hash", away)
+    response = site.client().get("/ogc/collections", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert "Cannot reach" in response.json["error"]
