@@ -356,3 +356,48 @@ def test_malformed_wkt_rejects_its_row_and_writes_nothing(store, tmp_path):
 
 def _jurisdiction(store: Store) -> str:
     return str(store.read("jurisdictions")["code"].iloc[0])
+
+
+LEDGER_HEADER = [*RISK_HEADER, "整改状态"]
+
+
+def ledger_row(code: str, status: str, person: str = "") -> list[str]:
+    """R2 of the hand-made district (a hidden danger, rectified) as a file would give it."""
+    return [code, f"风险点{code}", "flood", "hidden_danger", "larger", "112.02", "30.02",
+            person, status]  # fmt: skip
+
+
+def test_an_import_cannot_move_a_hidden_dangers_rectification_status(store, tmp_path):
+    before = counts(store)
+    rows = [ledger_row("R2", "open", "王五"), ledger_row("RL1", "")]
+    path = csv_file(tmp_path, rows, header=LEDGER_HEADER)
+    got = run(store, "risk_points", path)
+    assert not got["committed"] and counts(store) == before
+    assert got["rejected"] == [
+        {"row": 2, "code": "R2", "field": "整改状态",
+         "reason": "the rectification status changes only by a step in the hidden-danger ledger"}
+    ]  # fmt: skip
+    zh = import_file(store, PLANNER, "risk_points", path).rejected("zh")
+    assert zh[0]["reason"] == "整改状态只能在隐患台账中按步骤更改"
+    partial = run(store, "risk_points", path, accept_partial=True)
+    assert partial["committed"] and partial["added"] == ["RL1"] and partial["updated"] == []
+    assert store.records.get("risk_points", "R2")["rectification_status"] == "rectified"
+    assert store.records.get("risk_points", "RL1")["rectification_status"] == "open"
+
+
+def test_an_import_leaving_the_status_out_or_repeating_it_keeps_it(store, tmp_path):
+    rows = [ledger_row("R2", "", "王五"), ledger_row("R7", "in_progress", "赵六")]
+    got = run(store, "risk_points", csv_file(tmp_path, rows, header=LEDGER_HEADER))
+    assert got["committed"] and got["updated"] == ["R2", "R7"], got
+    r2, r7 = (store.records.get("risk_points", c) for c in ("R2", "R7"))
+    assert (r2["rectification_status"], r2["responsible_person"]) == ("rectified", "王五")
+    assert (r7["rectification_status"], r7["responsible_person"]) == ("in_progress", "赵六")
+    (entry, *_) = store.records.history("risk_points", "R2")
+    assert "rectification_status" not in entry["changes"]
+
+
+def test_a_risk_source_becoming_a_hidden_danger_by_import_starts_its_ledger(store, tmp_path):
+    rows = [["R4", "风险点R4", "flood", "hidden_danger", "low", "112.14", "30.04", "", ""]]
+    got = run(store, "risk_points", csv_file(tmp_path, rows, header=LEDGER_HEADER))
+    assert got["updated"] == ["R4"] and got["committed"], got
+    assert store.records.get("risk_points", "R4")["rectification_status"] == "open"
