@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from auth import Forbidden, Principal
 from files.imports import import_file
 from store import Store, schema
-from store.records import StaleRecord
+from store.records import RecordError, StaleRecord
 from tests.conftest import STORE_KINDS, _fresh_store
 from tests.files.makers import (
     RISK_HEADER,
@@ -401,3 +401,45 @@ def test_a_risk_source_becoming_a_hidden_danger_by_import_starts_its_ledger(stor
     got = run(store, "risk_points", csv_file(tmp_path, rows, header=LEDGER_HEADER))
     assert got["updated"] == ["R4"] and got["committed"], got
     assert store.records.get("risk_points", "R4")["rectification_status"] == "open"
+
+
+def test_a_bulk_import_stores_what_one_create_stores(store, tmp_path):
+    """Records and history go in by COPY / one prepared executemany: the same values,
+    dates and geometry as the store's one-record write."""
+    header = [*LEDGER_HEADER, "整改期限", "最近巡查"]
+    rows = [[*ledger_row("RQ1", "in_progress", "王五"), "2026-12-31", "2026-11-02"]]
+    got = import_file(store, PLANNER, "risk_points", csv_file(tmp_path, rows, header=header))
+    assert got.committed
+    (planned,) = got.plan.rows
+    store.records.create("risk_points", {**planned.values, "code": "RQ2"}, "planner-1")
+    imported, created = (store.records.get("risk_points", c) for c in ("RQ1", "RQ2"))
+    assert imported["rectification_deadline"].isoformat() == "2026-12-31"
+    for record in (imported, created):
+        for name in ("id", "code", "updated_at"):
+            record.pop(name)
+    assert imported == created
+    (one,), (two,) = (store.records.history("risk_points", c) for c in ("RQ1", "RQ2"))
+    assert one["changes"].pop("code") == [None, "RQ1"]
+    assert two["changes"].pop("code") == [None, "RQ2"]
+    assert one["changes"] == two["changes"]
+    with store.engine.connect() as conn:
+        raw = conn.execute(
+            sa.select(schema.risk_points.c.rectification_deadline, schema.risk_points.c.geom)
+            .where(schema.risk_points.c.code.in_(["RQ1", "RQ2"]))
+        ).all()  # fmt: skip
+    assert raw[0] == raw[1]
+
+
+def test_a_row_the_store_refuses_in_a_bulk_chunk_writes_nothing(store):
+    before = counts(store)
+    good = {
+        "code": "RZ1", "name": "新点", "category": "flood", "kind": "risk_source",
+        "grade": "low", "township_code": "T1", "geom": shapely.Point(112.05, 30.05),
+    }  # fmt: skip
+    bad = {**good, "code": "RZ2", "township_code": "NO-SUCH-TOWN"}
+    with pytest.raises(RecordError):
+        store.imports.commit(
+            "risk_points", [good, bad], [], "planner-1",
+            file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+        )  # fmt: skip
+    assert counts(store) == before
