@@ -39,6 +39,17 @@ from store.records import (
 LEDGER_OWNED: dict[str, tuple[str, ...]] = {"risk_points": ("rectification_status",)}
 
 
+def ledger_moved(collection: str, current: dict, values: Mapping[str, Any]) -> list[str]:
+    """The ledger-owned fields ``values`` would change on ``current``: a generic edit and
+    an import both refuse them. A field left out keeps its value; one that is still None
+    may be set (a point becoming a hidden danger starts its ledger as "open": no step)."""
+    return [
+        n
+        for n in LEDGER_OWNED.get(collection, ())
+        if current.get(n) is not None and n in values and values[n] != current[n]
+    ]
+
+
 class EditError(Exception):
     """An operation that could not be done; nothing was written."""
 
@@ -165,11 +176,7 @@ def update_record(
     checked = clean(collection, values, Context(store, timezone), current=current)
     if not checked.ok:
         raise Invalid(checked.problems)
-    moved = [  # a point becoming a hidden danger starts its ledger as "open": that is no step
-        n
-        for n in owned
-        if current.get(n) is not None and n in checked.values and checked.values[n] != current[n]
-    ]
+    moved = ledger_moved(collection, current, checked.values)
     if moved:
         raise Invalid([Problem(name, "ledger_owned") for name in moved])
     try:

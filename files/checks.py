@@ -5,8 +5,10 @@ Every row goes through the same rules as the desk's form
 answers the per-row questions (which township is this point in, does this
 code exist) from indexes built once per file. What the form only warns
 about, a point outside the jurisdiction, rejects a row here: nobody looks
-at 10,000 warnings. A reason names the row as numbered in the file and the
-column as headed in the file.
+at 10,000 warnings. Nor does an import move a hidden danger's rectification
+status: the same rule as an edit (:func:`editing.records.ledger_moved`).
+A reason names the row as numbered in the file and the column as headed in
+the file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from domain import MATERIAL_CATALOGUE
 from editing.coords import CoordinateError, parse_angle, parse_position
 from editing.fields import FIELDS
 from editing.messages import Problem
+from editing.records import ledger_moved
 from editing.validate import Context, clean
 from files.headers import LAT, LON, STOCK, WKT, Mapping, map_headers
 from files.readers import FileRefused, Table
@@ -231,6 +234,9 @@ def plan_import(
                 continue  # the location's own problem says it: no "required" beside it
             out.problems.append(_named(problem, header_of))
         out.warnings += [_named(w, header_of) for w in checked.warnings if w not in outside]
+        if current is not None:  # as for an edit: only a ledger step moves these
+            moved = ledger_moved(layer, current, checked.values)
+            out.problems += [_named(Problem(n, "ledger_owned"), header_of) for n in moved]
         if out.problems:
             continue
         out.values, out.current = checked.values, current

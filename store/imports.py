@@ -3,15 +3,16 @@
 All in one transaction, so an import is whole or absent: a process killed
 half-way, a closed browser or a record changed by someone since the preview
 (``WHERE version = :seen``, as for one edit) leaves the store as it was.
-New records go in by executemany in chunks, with their history rows beside
-them; updates go one by one through the same conditional update as an edit.
+New records go in by bulk inserts in chunks (:mod:`store.bulk`: COPY or one
+prepared executemany), with their history rows beside them; updates go one by
+one through the same conditional update as an edit.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -21,16 +22,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from store import schema
+from store.bulk import bulk_insert
 from store.records import (
     COLLECTIONS,
-    _columns,
     _decode_rows,
+    _editable,
     _Guard,
     _number,
     _same,
     _table,
     _to_json,
     _update,
+    _utc,
     _with_children,
 )
 
@@ -161,17 +164,24 @@ def _insert(
     now: datetime,
     note: str,
 ) -> None:
+    """A chunk of new records and their ``create`` history rows, column by column: no
+    dict per row for the records, one orjson call per history row."""
     coll = COLLECTIONS[collection]
-    rows = [_columns(coll, values) for values in chunk]
-    if "geom" in table.c:
-        wkb = shapely.to_wkb(np.array([r["geom"] for r in rows], dtype=object))
-        for row, blob in zip(rows, wkb, strict=True):
-            row["geom"] = blob
-    for row in rows:
-        row.update(version=1, updated_by=actor)
-        if "updated_at" in table.c:
-            row["updated_at"] = now
-    conn.execute(table.insert(), _same_keys(rows))
+    given = set().union(*(values.keys() for values in chunk))
+    # a field no row gives takes its server default; one some rows leave out is NULL
+    # (every NOT NULL column has a default in :mod:`editing.fields`, so is never left out)
+    columns = [c.key for c in table.columns if c.key in given and _editable(coll, c.key)]
+    values = [[row.get(c) for row in chunk] for c in columns]
+    for name, column in zip(columns, values, strict=True):
+        if isinstance(table.c[name].type, sa.DateTime):
+            column[:] = [_utc(v) if isinstance(v, datetime) else v for v in column]
+    columns += ["version", "updated_by"]
+    values += [[1] * len(chunk), [actor] * len(chunk)]
+    if "updated_at" in table.c:
+        columns.append("updated_at")
+        values.append([now] * len(chunk))
+    bulk_insert(conn, table, columns, values)
+    del values
     if coll.children == "stock":
         stock = [
             {"depot_code": values["code"], "item_code": item, "quantity": float(quantity)}
@@ -183,46 +193,42 @@ def _insert(
             conn.execute(schema.depot_stock.insert(), stock)
     names = set(table.c.keys()) - {"id", "version"}  # once a chunk: ``in table.c`` is slow
     points = _point_json(chunk) if "geom" in names else None
-    history = []
-    for n, values in enumerate(chunk):
-        changes = {
-            f: [None, points[n] if f == "geom" and points is not None else _to_json(v)]
-            for f, v in values.items()
-            if f in names and v is not None and v != ""
-        }
-        if values.get("stock"):
-            changes["stock"] = [None, {k: _number(v) for k, v in values["stock"].items() if v}]
-        history.append(
-            {
-                "at": now,
-                "actor": actor,
-                "action": "create",
-                "collection": collection,
-                "code": str(values[coll.key]),
-                "version": 1,
-                "changes": orjson.dumps(changes).decode(),  # hanzi as UTF-8, as json's
-                "note": note,
-                "reverts": None,
-            }
-        )
-    conn.execute(schema.history.insert(), history)
+    changes = []
+    for n, row in enumerate(chunk):
+        change = {f: [None, v] for f, v in row.items() if f in names and v is not None and v != ""}
+        if points is not None and "geom" in change:
+            change["geom"][1] = points[n]
+        if row.get("stock"):
+            change["stock"] = [None, {k: _number(v) for k, v in row["stock"].items() if v}]
+        # hanzi as UTF-8, as json's ensure_ascii=False; tagged values as _to_json writes them
+        changes.append(orjson.dumps(change, default=_tagged, option=_PASSTHROUGH).decode())
+    k = len(chunk)
+    history = [
+        [now] * k, [actor] * k, ["create"] * k, [collection] * k,
+        [str(row[coll.key]) for row in chunk], [1] * k, changes, [note] * k,
+    ]  # fmt: skip
+    bulk_insert(conn, schema.history, _HISTORY, history)
+
+
+_HISTORY = ("at", "actor", "action", "collection", "code", "version", "changes", "note")
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME  # dates to _tagged: {"$date": ...}
+
+
+def _tagged(value: Any) -> Any:
+    """What orjson cannot write itself, as :func:`store.records._to_json` tags it."""
+    if isinstance(value, shapely.Geometry | date | np.generic):
+        return _to_json(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _point_json(chunk: Sequence[dict]) -> list[dict] | None:
     """The chunk's points as :func:`store.records._to_json` writes them, in one array call;
     None when any geometry is not a point (outlines go one by one)."""
     geoms = np.array([values.get("geom") for values in chunk], dtype=object)
-    if not all(isinstance(g, shapely.Point) and not g.is_empty for g in geoms):
-        return None
+    if not (shapely.get_type_id(geoms) == 0).all() or shapely.is_empty(geoms).any():
+        return None  # 0: Point (None is -1)
     xy = shapely.get_coordinates(geoms).tolist()
     return [{"$geometry": {"type": "Point", "coordinates": c}} for c in xy]
-
-
-def _same_keys(rows: list[dict]) -> list[dict]:
-    """executemany needs every row to name the same columns: a field left out is NULL
-    (every NOT NULL column has a default in :mod:`editing.fields`, so is never left out)."""
-    names = set().union(*(r.keys() for r in rows))
-    return [{n: r.get(n) for n in names} for r in rows]
 
 
 __all__ = ["Imports", "differs"]

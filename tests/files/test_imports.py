@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from auth import Forbidden, Principal
 from files.imports import import_file
 from store import Store, schema
-from store.records import StaleRecord
+from store.records import RecordError, StaleRecord
 from tests.conftest import STORE_KINDS, _fresh_store
 from tests.files.makers import (
     RISK_HEADER,
@@ -356,3 +356,90 @@ def test_malformed_wkt_rejects_its_row_and_writes_nothing(store, tmp_path):
 
 def _jurisdiction(store: Store) -> str:
     return str(store.read("jurisdictions")["code"].iloc[0])
+
+
+LEDGER_HEADER = [*RISK_HEADER, "整改状态"]
+
+
+def ledger_row(code: str, status: str, person: str = "") -> list[str]:
+    """R2 of the hand-made district (a hidden danger, rectified) as a file would give it."""
+    return [code, f"风险点{code}", "flood", "hidden_danger", "larger", "112.02", "30.02",
+            person, status]  # fmt: skip
+
+
+def test_an_import_cannot_move_a_hidden_dangers_rectification_status(store, tmp_path):
+    before = counts(store)
+    rows = [ledger_row("R2", "open", "王五"), ledger_row("RL1", "")]
+    path = csv_file(tmp_path, rows, header=LEDGER_HEADER)
+    got = run(store, "risk_points", path)
+    assert not got["committed"] and counts(store) == before
+    assert got["rejected"] == [
+        {"row": 2, "code": "R2", "field": "整改状态",
+         "reason": "the rectification status changes only by a step in the hidden-danger ledger"}
+    ]  # fmt: skip
+    zh = import_file(store, PLANNER, "risk_points", path).rejected("zh")
+    assert zh[0]["reason"] == "整改状态只能在隐患台账中按步骤更改"
+    partial = run(store, "risk_points", path, accept_partial=True)
+    assert partial["committed"] and partial["added"] == ["RL1"] and partial["updated"] == []
+    assert store.records.get("risk_points", "R2")["rectification_status"] == "rectified"
+    assert store.records.get("risk_points", "RL1")["rectification_status"] == "open"
+
+
+def test_an_import_leaving_the_status_out_or_repeating_it_keeps_it(store, tmp_path):
+    rows = [ledger_row("R2", "", "王五"), ledger_row("R7", "in_progress", "赵六")]
+    got = run(store, "risk_points", csv_file(tmp_path, rows, header=LEDGER_HEADER))
+    assert got["committed"] and got["updated"] == ["R2", "R7"], got
+    r2, r7 = (store.records.get("risk_points", c) for c in ("R2", "R7"))
+    assert (r2["rectification_status"], r2["responsible_person"]) == ("rectified", "王五")
+    assert (r7["rectification_status"], r7["responsible_person"]) == ("in_progress", "赵六")
+    (entry, *_) = store.records.history("risk_points", "R2")
+    assert "rectification_status" not in entry["changes"]
+
+
+def test_a_risk_source_becoming_a_hidden_danger_by_import_starts_its_ledger(store, tmp_path):
+    rows = [["R4", "风险点R4", "flood", "hidden_danger", "low", "112.14", "30.04", "", ""]]
+    got = run(store, "risk_points", csv_file(tmp_path, rows, header=LEDGER_HEADER))
+    assert got["updated"] == ["R4"] and got["committed"], got
+    assert store.records.get("risk_points", "R4")["rectification_status"] == "open"
+
+
+def test_a_bulk_import_stores_what_one_create_stores(store, tmp_path):
+    """Records and history go in by COPY / one prepared executemany: the same values,
+    dates and geometry as the store's one-record write."""
+    header = [*LEDGER_HEADER, "整改期限", "最近巡查"]
+    rows = [[*ledger_row("RQ1", "in_progress", "王五"), "2026-12-31", "2026-11-02"]]
+    got = import_file(store, PLANNER, "risk_points", csv_file(tmp_path, rows, header=header))
+    assert got.committed
+    (planned,) = got.plan.rows
+    store.records.create("risk_points", {**planned.values, "code": "RQ2"}, "planner-1")
+    imported, created = (store.records.get("risk_points", c) for c in ("RQ1", "RQ2"))
+    assert imported["rectification_deadline"].isoformat() == "2026-12-31"
+    for record in (imported, created):
+        for name in ("id", "code", "updated_at"):
+            record.pop(name)
+    assert imported == created
+    (one,), (two,) = (store.records.history("risk_points", c) for c in ("RQ1", "RQ2"))
+    assert one["changes"].pop("code") == [None, "RQ1"]
+    assert two["changes"].pop("code") == [None, "RQ2"]
+    assert one["changes"] == two["changes"]
+    with store.engine.connect() as conn:
+        raw = conn.execute(
+            sa.select(schema.risk_points.c.rectification_deadline, schema.risk_points.c.geom)
+            .where(schema.risk_points.c.code.in_(["RQ1", "RQ2"]))
+        ).all()  # fmt: skip
+    assert raw[0] == raw[1]
+
+
+def test_a_row_the_store_refuses_in_a_bulk_chunk_writes_nothing(store):
+    before = counts(store)
+    good = {
+        "code": "RZ1", "name": "新点", "category": "flood", "kind": "risk_source",
+        "grade": "low", "township_code": "T1", "geom": shapely.Point(112.05, 30.05),
+    }  # fmt: skip
+    bad = {**good, "code": "RZ2", "township_code": "NO-SUCH-TOWN"}
+    with pytest.raises(RecordError):
+        store.imports.commit(
+            "risk_points", [good, bad], [], "planner-1",
+            file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+        )  # fmt: skip
+    assert counts(store) == before
