@@ -145,8 +145,11 @@ def import_file(
         return report
     added = [r.values for r in plan.rows if r.action == "add"]
     updated = [(r.current, r.values) for r in plan.rows if r.action == "update"]
-    if not added and not updated and not plan.rejected:
-        report.committed = True  # nothing to change: the store already holds the file
+    if not added and not updated:
+        # nothing to change: the store already holds the file (committed), or every row
+        # was rejected and a partial import has nothing to write (not committed, and no
+        # import record of an import that imported nothing)
+        report.committed = not plan.rejected
         return report
     left_out = report.rejected("en")
     try:

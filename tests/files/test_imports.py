@@ -356,3 +356,15 @@ def test_malformed_wkt_rejects_its_row_and_writes_nothing(store, tmp_path):
 
 def _jurisdiction(store: Store) -> str:
     return str(store.read("jurisdictions")["code"].iloc[0])
+
+
+def test_accept_partial_with_every_row_rejected_writes_nothing_and_is_not_committed(
+    store, tmp_path
+):
+    """Found by the fuzz: it wrote an import record of no rows and said 'committed'."""
+    before = counts(store)
+    rows = [row("RP1", x="30.04", y="112.03"), row("RP2", 名称="")]
+    got = run(store, "risk_points", csv_file(tmp_path, rows), accept_partial=True)
+    assert not got["committed"] and "import" not in got
+    assert len(got["rejected"]) == 2
+    assert counts(store) == before
