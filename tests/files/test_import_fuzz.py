@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -461,7 +462,7 @@ def geojson_files(draw) -> Made:
             )
         if legacy == 3857 and geometry:
             geometry = shapely.geometry.mapping(
-                shapely.ops.transform(MERCATOR.transform, shapely.geometry.shape(geometry))
+                shapely.transform(shapely.geometry.shape(geometry), _to_mercator)
             )
         features.append({"type": "Feature", "properties": props, "geometry": geometry})
         made.rows[number] = dict(row) | {"_targets": targets}
@@ -477,6 +478,10 @@ def geojson_files(draw) -> Made:
         made.data = made.data[: draw(st.integers(1, len(made.data) - 1))]
         made.whole, made.clean = False, False
     return made
+
+
+def _to_mercator(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(MERCATOR.transform(xy[:, 0], xy[:, 1]))
 
 
 def _jsonable(value: object) -> object:
