@@ -185,7 +185,11 @@ def _coerce_one(f: Field, value: Any, context: Context) -> Any:
             raise _Bad("not_choice" if kind == "choice" else "too_long", n=f.max_len)
         text = str(value).strip()
         if not text.isprintable():  # the same as the join, which most cells do not need
+            if kind == "code":  # a key: changed quietly, it would match or add the wrong record
+                raise _Bad("bad_code")
             text = "".join(ch for ch in text if ch.isprintable())
+            if not text:  # nothing but control characters: as blank as spaces
+                return _coerce_one(f, "", context)
         if len(text) > f.max_len:
             raise _Bad("too_long", n=f.max_len)
         if kind == "code" and not _CODE.match(text):

@@ -131,7 +131,9 @@ def import_file(
         mapping = map_headers(layer, table.header)
         code_at = [i for i, t in mapping.columns.items() if t == "code"]
         codes = [row[code_at[0]].strip() for row in table.rows if code_at and code_at[0] < len(row)]
-        existing = store.imports.existing(layer, codes)
+        # a code with a control character is rejected by the row checks, and PostgreSQL
+        # refuses a NUL even in a lookup: asking for it failed the whole import
+        existing = store.imports.existing(layer, [c for c in codes if c.isprintable()])
         plan = plan_import(
             store, layer, table, file=name, crs=crs, existing=existing,
             context=ImportContext(store),
@@ -145,8 +147,11 @@ def import_file(
         return report
     added = [r.values for r in plan.rows if r.action == "add"]
     updated = [(r.current, r.values) for r in plan.rows if r.action == "update"]
-    if not added and not updated and not plan.rejected:
-        report.committed = True  # nothing to change: the store already holds the file
+    if not added and not updated:
+        # nothing to change: the store already holds the file (committed), or every row
+        # was rejected and a partial import has nothing to write (not committed, and no
+        # import record of an import that imported nothing)
+        report.committed = not plan.rejected
         return report
     left_out = report.rejected("en")
     try:

@@ -61,6 +61,11 @@ def test_a_good_entry_is_typed_and_placed(ctx):
         ({"township_code": "999"}, ("township_code", "unknown_ref")),
         ({"colour": "red"}, ("colour", "unknown_field")),
         ({"code": "编号 1"}, ("code", "bad_code")),
+        # found by the import fuzz: the control characters went quietly, so "R\x001" was
+        # stored as R1 and a name of only a NUL byte as an empty required name
+        ({"code": "R\x001"}, ("code", "bad_code")),
+        ({"code": "line\nbreak"}, ("code", "bad_code")),
+        ({"name": "\x00"}, ("name", "required")),
         ({"geom": {"type": "Point", "coordinates": [30.36, 112.2]}}, ("geom", "swapped")),
         ({"geom": {"type": "Point", "coordinates": [2.35, 48.85]}}, ("geom", "not_in_china")),
         ({"geom": {"type": "LineString", "coordinates": [[112.2, 30.3], [112.3, 30.4]]}},

@@ -443,3 +443,28 @@ def test_a_row_the_store_refuses_in_a_bulk_chunk_writes_nothing(store):
             file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
         )  # fmt: skip
     assert counts(store) == before
+
+
+def test_accept_partial_with_every_row_rejected_writes_nothing_and_is_not_committed(
+    store, tmp_path
+):
+    """Found by the fuzz: it wrote an import record of no rows and said 'committed'."""
+    before = counts(store)
+    rows = [row("RP1", x="30.04", y="112.03"), row("RP2", 名称="")]
+    got = run(store, "risk_points", csv_file(tmp_path, rows), accept_partial=True)
+    assert not got["committed"] and "import" not in got
+    assert len(got["rejected"]) == 2
+    assert counts(store) == before
+
+
+def test_a_code_with_a_nul_byte_is_a_rejected_row_on_both_stores(store, tmp_path):
+    """Found by the import fuzz: PostgreSQL refuses a NUL even in the lookup of the
+    file's codes, and the import failed with a RecordError instead of a report."""
+    before = counts(store)
+    got = run(
+        store, "risk_points", csv_file(tmp_path, [row("R\x001"), row("RK1")], encoding="utf-8")
+    )
+    assert [(r["row"], r["field"], r["reason"]) for r in got["rejected"]] == [
+        (2, "编号", "a code: letters, digits, - and _ (at most 40)")
+    ]
+    assert not got["committed"] and counts(store) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from files.readers import FileRefused, decode, read_table
@@ -139,3 +141,33 @@ def test_no_header_is_said(tmp_path):
     with pytest.raises(FileRefused) as refused:
         read_table(write(tmp_path / "r.csv", b"a,b,c\n1,2,3\n"))
     assert refused.value.problem.code == "file_no_header"
+
+
+def test_a_nul_in_geojson_text_does_not_cut_the_text_short(tmp_path):
+    """Found by the import fuzz: GDAL ends a string at a NUL, so a name "江堤\\u0000管涌点"
+    was read (and imported) as "江堤", and a quantity "\\u0000" as a blank cell."""
+    frame = risk_frame()
+    frame.loc[0, "name"] = "江堤\x00管涌点"
+    frame.loc[1, "name"] = "\\u0000 is six characters"  # an escaped backslash: not a NUL
+    path = tmp_path / "r.geojson"
+    path.write_text(frame.to_json(ensure_ascii=False), encoding="utf-8")
+    assert b"\\u0000" in path.read_bytes()
+    table = read_table(path)
+    names = [row[table.header.index("name")] for row in table.rows]
+    assert names == ["江堤\x1f管涌点", "\\u0000 is six characters"]
+
+
+def test_gdal_asides_on_a_geojson_do_not_fail_the_read(tmp_path):
+    """Found by the import fuzz: GDAL warns of a point with no coordinates; where
+    warnings are errors that aside failed the whole import instead of rejecting a row."""
+    features = [
+        {"type": "Feature", "properties": {"code": "RZ1", "name": "甲"},
+         "geometry": {"type": "Point", "coordinates": []}},
+        {"type": "Feature", "properties": {"code": "RZ2", "name": "乙"},
+         "geometry": {"type": "Point", "coordinates": [112.03, 30.04]}},
+    ]  # fmt: skip
+    path = tmp_path / "r.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    table = read_table(path)
+    assert [row[0] for row in table.rows] == ["RZ1", "RZ2"]
+    assert table.geometry is not None and table.geometry.iloc[1].x == 112.03
