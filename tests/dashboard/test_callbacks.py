@@ -151,6 +151,12 @@ def client(tiny_store, instance) -> DashClient:
 AS_OPENED = {"townships": [], "level": 3, "grades": None}
 
 
+def as_opened(path: str) -> dict:
+    """The filter a page opens with when its URL asks nothing it can use: a wall then
+    follows the level in force, whatever it becomes; the desk keeps what it opened with."""
+    return AS_OPENED | ({"follow": True} if path == "/wall" else {})
+
+
 @pytest.mark.parametrize("path", ["/wall", "/"])
 @pytest.mark.parametrize("level", ["99", "5", "II", "abc"])
 def test_a_level_that_does_not_exist_is_ignored_with_a_note(client, path, level):
@@ -158,14 +164,14 @@ def test_a_level_that_does_not_exist_is_ignored_with_a_note(client, path, level)
     assert lang == "zh"
     for kind in MAP_KINDS:  # the page itself, as without the parameter
         assert find(page, ids.map_graph(kind)) is not None, kind
-    assert opened_with(page) == AS_OPENED
+    assert opened_with(page) == as_opened(path)
     assert note(page) == f"已忽略网址参数：level={level}（响应级别应为 1–4 或 all）"
 
 
 @pytest.mark.parametrize("path", ["/wall", "/"])
 def test_unknown_township_codes_are_ignored_with_a_note(client, path):
     page, _ = client.page(f"{path}?township=a,b")
-    assert opened_with(page) == AS_OPENED  # the whole district
+    assert opened_with(page) == as_opened(path)  # the whole district
     assert note(page) == "已忽略网址参数：township=a,b（无此乡镇编码）"
     page, _ = client.page(f"{path}?township=T2,nowhere&level=2&lang=en")
     assert opened_with(page) == {"townships": ["T2"], "level": 2, "grades": None}
