@@ -494,6 +494,7 @@ def base_figure(
             colorscale=[[0, clear], [1, clear]],
             showscale=False,
             marker={"line": {"width": 1.5 * line_scale, "color": outline_colour}},
+            unselected={"marker": {"opacity": 1}},  # a box over the map keeps every outline
             hovertemplate=f"%{{hovertext}}{pick}<extra></extra>",
             showlegend=False,
         ),
