@@ -18,7 +18,6 @@ Both screens use the same component IDs, so these callbacks serve both.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -55,7 +54,6 @@ from dashboard.i18n import t
 from dashboard.incidents import incident_summary
 from dashboard.labels import map_name, place_names, visible_townships
 from dashboard.mapstyle import map_style
-from dashboard.redraws import SharedAnswers
 from layers import Filter
 from layers.command import chain_of_command
 from layers.snapshot import Selection, Snapshot, last_snapshot, snapshot
@@ -417,7 +415,6 @@ def _viewport(relayout: dict | None) -> dict | None:
 
 def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     """Wire the four maps, key figures, banners and details to ``store``."""
-    shared = SharedAnswers()  # the redraws of this process, by question (see redraws.py)
 
     @app.callback(
         Output(ids.REVS, "data"),
@@ -491,50 +488,39 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
                 ]
         except StoreUnavailable:
             return nothing  # the poll shows the stale banner; the maps keep their data
+        sel = snap.select(flt)
         touched = (
             set(MAP_KINDS)
             if reframe or followed  # followed: another level, the same townships and views
             else {kind for layer in changed for kind in AFFECTS[layer]}
         )
+        figures, new_views = [], []
+        for kind, view in zip(MAP_KINDS, views, strict=True):
+            if kind not in touched:
+                figures.append(no_update)
+                new_views.append(no_update)
+                continue
+            updates, view_state = map_content(
+                kind,
+                sel,
+                None if reframe else view,
+                lang,
+                theme,
+                snap.towns,
+                None if reframe else (view or {}).get("names"),
+            )
+            if "townships" in changed:
+                updates |= _outline_updates(snap, lang)
+            figures.append(
+                as_patch(
+                    updates,
+                    _view(sel, theme, kind, lang) if reframe else None,
+                    _uirevision(sel) if reframe else None,
+                )
+            )
+            new_views.append(view_state)
         wall = (screen or {}).get("name") == "wall"  # the wall also shows what is due
-        outlines = "townships" in changed
-
-        def redraw() -> tuple[list, list, list]:
-            sel = snap.select(flt)
-            figures, new_views = [], []
-            for kind, view in zip(MAP_KINDS, views, strict=True):
-                if kind not in touched:
-                    figures.append(no_update)
-                    new_views.append(no_update)
-                    continue
-                updates, view_state = map_content(
-                    kind,
-                    sel,
-                    None if reframe else view,
-                    lang,
-                    theme,
-                    snap.towns,
-                    None if reframe else (view or {}).get("names"),
-                )
-                if outlines:
-                    updates |= _outline_updates(snap, lang)
-                figures.append(
-                    as_patch(
-                        updates,
-                        _view(sel, theme, kind, lang) if reframe else None,
-                        _uirevision(sel) if reframe else None,
-                    )
-                )
-                new_views.append(view_state)
-            figs = key_figures(sel.figures, lang, flt, snap.activation, wall=wall)
-            return figures, new_views, figs
-
-        # Walls with one URL ask the same at once: one redraw per process answers them.
-        key = json.dumps(
-            [drawn, reframe, sorted(touched), outlines, lang, screen, views, wall],
-            sort_keys=True, default=str,
-        )  # fmt: skip
-        figures, new_views, figs = shared.get(key, redraw)
+        figs = key_figures(sel.figures, lang, flt, snap.activation, wall=wall)
         return [*figures, *new_views, figs, drawn, *banners]
 
     for kind in MAP_KINDS:

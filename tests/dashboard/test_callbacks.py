@@ -274,33 +274,3 @@ def test_the_banners_are_redrawn_when_the_clock_passes_due(client, tiny_store):
     assert "暴雨" in texts(response[ids.WARNING]["children"])
     assert response[ids.STATE]["data"]["due"] is None  # nothing else is due in the district
     assert all(ids.map_graph(kind) not in response for kind in MAP_KINDS)  # maps untouched
-
-
-def test_walls_asking_the_same_redraw_get_one_answer_computed_once(client, tiny_store, monkeypatch):
-    import dashboard.maps
-
-    computed = []
-    real = dashboard.maps.map_content
-    monkeypatch.setattr(
-        dashboard.maps, "map_content", lambda *a, **k: computed.append(a[0]) or real(*a, **k)
-    )
-    snap = snapshot(tiny_store)
-    drawn = data_state(snap, Filter.of(level=3))
-    older = {**drawn, "revs": {**drawn["revs"], "forces": drawn["revs"]["forces"] - 1}}
-    outputs = next(output for output in client.callbacks if f"{ids.RESPONSE}.children" in output)
-    wall = {"name": "wall", "viewport": {"w": 1920, "h": 1080}}
-    values = {
-        f"{ids.FILTER}.data": drawn["filter"],
-        f"{ids.REVS}.data": revisions_state(snap),
-        f"{ids.STATE}.data": older,  # drawn before a team changed
-        f"{ids.LANG}.data": "zh",
-        f"{ids.SCREEN}.data": wall,
-    }
-    answers = [client.call(outputs, values, changed=f"{ids.REVS}.data") for _ in range(3)]
-    assert [status for status, _ in answers] == [200] * 3
-    assert answers[1][1] == answers[0][1] == answers[2][1]
-    assert ids.map_graph("forces") in answers[0][1]  # the forces map was redrawn...
-    assert computed == ["forces"]  # ...once, for the three walls
-    # Another question (the English wall) is its own redraw.
-    client.call(outputs, {**values, f"{ids.LANG}.data": "en"}, changed=f"{ids.REVS}.data")
-    assert computed == ["forces", "forces"]
