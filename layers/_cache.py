@@ -3,6 +3,12 @@
 Shared data behind a cache keyed by name and data version: every worker and
 every instance agrees because the revision comes from the database, and an
 unchanged layer is never read twice. Frames handed out must not be mutated.
+
+A miss is read once: the other threads that want the same frame at the same
+time wait for that read rather than each reading it too. When an officer's
+dispatch changes the stock, every wall a process serves polls within the same
+few seconds; read by each of them at once, the city's depots and forces cost
+0.7 s of CPU per wall instead of per process.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from typing import TypeVar
 from store import Store
 
 T = TypeVar("T")
+Key = tuple[str, str, str]
 _lock = threading.Lock()
-_frames: dict[tuple[str, str, str], tuple[Hashable, object]] = {}
+_frames: dict[Key, tuple[Hashable, object]] = {}
+_reading: dict[Key, threading.RLock] = {}  # one lock per frame, held while it is read
 
 
 def cached(
@@ -31,15 +39,12 @@ def cached(
     ``still_valid(value)`` may say a value of the same revision has gone out of
     date all the same (what is in force changes with the clock).
     """
-    key = (store.url, layer, name)
-    with _lock:
-        hit = _frames.get(key)
-    if hit is not None and hit[0] == revision and (still_valid is None or still_valid(hit[1])):
-        return hit[1]  # type: ignore[return-value]
-    value = load()
-    with _lock:
-        _frames[key] = (revision, value)
-    return value
+    return _get(
+        (store.url, layer, name),
+        revision,
+        lambda _hit: load(),
+        still_valid,
+    )
 
 
 def patched(
@@ -55,17 +60,39 @@ def patched(
 
     The patch must build a new value: the old one may still be in use elsewhere.
     """
-    key = (store.url, layer, name)
+
+    def update(hit: tuple[Hashable, T] | None) -> T:
+        value = patch(hit[0], hit[1]) if hit is not None else None
+        return load() if value is None else value
+
+    return _get((store.url, layer, name), revision, update)
+
+
+def _get(
+    key: Key,
+    revision: Hashable,
+    build: Callable[[tuple[Hashable, T] | None], T],
+    still_valid: Callable[[T], bool] | None = None,
+) -> T:
+    def fresh(hit: tuple[Hashable, object] | None) -> bool:
+        if hit is None or hit[0] != revision:
+            return False
+        return still_valid is None or still_valid(hit[1])  # type: ignore[arg-type]
+
     with _lock:
         hit = _frames.get(key)
-    if hit is not None and hit[0] == revision:
-        return hit[1]  # type: ignore[return-value]
-    value = patch(hit[0], hit[1]) if hit is not None else None  # type: ignore[arg-type]
-    if value is None:
-        value = load()
-    with _lock:
-        _frames[key] = (revision, value)
-    return value
+        reading = _reading.setdefault(key, threading.RLock())
+    if fresh(hit):
+        return hit[1]  # type: ignore[index,return-value]
+    with reading:
+        with _lock:
+            hit = _frames.get(key)
+        if fresh(hit):  # another thread read it while this one waited
+            return hit[1]  # type: ignore[index,return-value]
+        value = build(hit)  # type: ignore[arg-type]
+        with _lock:
+            _frames[key] = (revision, value)
+        return value
 
 
 def clear() -> None:
