@@ -2,7 +2,7 @@
 
 Served by waitress, a production WSGI server (threads, no fork: the same on
 every platform); ``FOURMAPS_DEBUG=1`` uses Flask's development server instead.
-Several workers and instances: ``gunicorn -w 2 app:server`` (see README).
+Several workers and instances: ``gunicorn app:server`` (gunicorn.conf.py, README).
 """
 
 from __future__ import annotations

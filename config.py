@@ -18,7 +18,8 @@
 | FOURMAPS_SESSION_HOURS | 12 | how long a sign-in lasts (walls sign in again from their URL) |
 | FOURMAPS_SECURE_COOKIES | 0 | send the session cookie over HTTPS only (behind a TLS proxy) |
 | FOURMAPS_PUBLIC_URL | http://HOST:PORT | the app's address as walls reach it (wall URLs) |
-| FOURMAPS_THREADS | 8 | request threads of the server ``python app.py`` starts |
+| FOURMAPS_THREADS | 8 | request threads per server process (waitress, or a gunicorn worker) |
+| FOURMAPS_WORKERS | 2 | worker processes of ``gunicorn app:server`` (``gunicorn.conf.py``) |
 | FOURMAPS_DB_CONNECT_TIMEOUT | 3 | seconds to open a PostgreSQL connection before giving up |
 | FOURMAPS_DB_POOL_TIMEOUT | 10 | seconds a request waits for a free pooled connection |
 | FOURMAPS_DB_STATEMENT_TIMEOUT | 60 | seconds one PostgreSQL statement may run (0: no limit) |
@@ -87,6 +88,7 @@ class Settings:
     secure_cookies: bool = False
     public_url: str | None = None
     threads: int = 8
+    workers: int = 2
     db: DatabaseTimeouts = field(default_factory=lambda: DatabaseTimeouts())
 
     @property
@@ -119,5 +121,6 @@ class Settings:
             secure_cookies=_flag(env.get("FOURMAPS_SECURE_COOKIES", "0")),
             public_url=env.get("FOURMAPS_PUBLIC_URL") or None,
             threads=int(env.get("FOURMAPS_THREADS") or base.threads),
+            workers=int(env.get("FOURMAPS_WORKERS") or base.workers),
             db=DatabaseTimeouts.from_env(env),
         )

@@ -114,13 +114,14 @@ def render_page(
     return page, lang
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> dash.Dash:
-    """Build the app on ``store`` (opened from ``settings`` when not given).
+def prepare_store(settings: Settings, store: Store | None = None) -> Store:
+    """The store opened from ``settings`` (unless given), migrated, seeded if asked, with
+    its first admin: what must happen once before any request is served.
 
-    Raises ``StoreUnavailable`` with one readable line when the store cannot
-    be opened.
+    gunicorn runs it in its master process before the workers fork
+    (``gunicorn.conf.py``), so two workers never migrate or seed a new store at
+    once; each worker's own call then finds nothing left to do.
     """
-    settings = settings or Settings.from_env()
     if store is None:
         embedded = settings.database_url.startswith("sqlite")
         store = open_store(settings.database_url, seed_demo=settings.seed_demo and embedded)
@@ -130,6 +131,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "python manage.py load demo (or set FOURMAPS_SEED_DEMO=1 on an embedded store)"
         )
     _first_admin(store, settings)
+    return store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> dash.Dash:
+    """Build the app on ``store`` (opened from ``settings`` when not given).
+
+    Raises ``StoreUnavailable`` with one readable line when the store cannot
+    be opened.
+    """
+    settings = settings or Settings.from_env()
+    store = prepare_store(settings, store)
     app = dash.Dash(
         __name__,
         assets_folder=str(ROOT / "assets"),
