@@ -22,6 +22,10 @@ worker_class = "gthread"
 threads = _settings.threads
 timeout = 120  # a worker silent this long is restarted (a city's first snapshot takes ~10 s)
 graceful_timeout = 30
+# Longer than any page's poll period: gunicorn's default (2 s) closes a wall's idle
+# connection between polls, and a poll sent as it closes fails with no answer (seen
+# in the load benchmark). 75 s, as nginx's own keep-alive.
+keepalive = 75
 max_requests = 0  # a wall polls for weeks: workers are not recycled, caches stay warm
 accesslog = None
 errorlog = "-"

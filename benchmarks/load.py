@@ -6,10 +6,11 @@
 
 The city set with its road network in a fresh PostGIS database of its own
 (``fourmaps_load_<random>``, dropped at the end); 2 app instances of 2 workers
-each, all on that database. A worker is one ``python -m app`` process (waitress,
-``FOURMAPS_THREADS`` threads): waitress does not fork, so 2 instances x 2 workers
-are 4 processes on 4 ports, each with its own connection pool, as 4 gunicorn
-workers would be; walls and officers are spread over them round-robin, as a
+each, all on that database: by default each instance is ``gunicorn app:server``
+(``gunicorn.conf.py``, gthread workers of ``FOURMAPS_THREADS`` threads, each
+worker with its own connection pool) on its own port; ``--server waitress``
+runs every worker as its own ``python -m app`` on its own port instead (4
+processes, 4 ports). Walls and officers are spread over the ports round-robin, as a
 reverse proxy would. Load from locust in its own process (``locustfile.py``):
 walls replaying the wall's own Dash requests captured from Chromium (the poll
 every ``FOURMAPS_POLL_SECONDS``, the redraw when it reports a change), and duty
@@ -43,7 +44,7 @@ from benchmarks import load_report
 from benchmarks.machine import describe
 from benchmarks.pages import chromium, drawn, filter_request, open_page
 from benchmarks.replay import CHROMIUM_ENCODING, post
-from benchmarks.servers import ROOT, AppProcess
+from benchmarks.servers import ROOT, AppProcess, process_memory
 from benchmarks.stores import PG_ADMIN_URL, city_store
 from data.city import build_city
 from data.roads import build_roads
@@ -233,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--officers", type=int, default=5)
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes per instance")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "waitress"],
+        default="gunicorn",
+        help="gunicorn: an instance is one gunicorn with --workers workers; waitress: "
+        "every worker is its own `python -m app` on its own port",
+    )
     args = parser.parse_args(argv)
     seconds = 20.0 if args.quick else _seconds(args.duration)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -266,17 +274,24 @@ def main(argv: list[str] | None = None) -> int:
                 hide_password=False
             )
         env = {"FOURMAPS_POLL_SECONDS": f"{POLL_SECONDS:g}"}
-        apps = [
-            AppProcess("fast", app_url, out / "logs", env=env)
-            for _ in range(args.instances * args.workers)
-        ]
+        if args.server == "gunicorn":
+            apps = [
+                AppProcess("fast", app_url, out / "logs", env=env, workers=args.workers)
+                for _ in range(args.instances)
+            ]
+        else:
+            apps = [
+                AppProcess("fast", app_url, out / "logs", env=env)
+                for _ in range(args.instances * args.workers)
+            ]
         for app in apps:
             stack.callback(app.stop)
         started = time.perf_counter()
         with ThreadPoolExecutor(len(apps)) as pool:
             list(pool.map(lambda a: a.start(timeout=300), apps))
         hosts = [a.url for a in apps]
-        print(f"{len(apps)} app processes answering after {time.perf_counter() - started:.0f} s",
+        print(f"{len(apps)} {args.server} instances answering after "
+              f"{time.perf_counter() - started:.0f} s",
               flush=True)  # fmt: skip
         poll, redraw = _capture(hosts[0], plan["wall_tokens"][0], loaded.url)
         plan |= {
@@ -291,7 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         plan_path.write_text(json.dumps(plan))
         began = time.time()
         locust = _run_locust(plan_path, out, args.walls + args.officers, seconds)
-        pids = {f"app {n + 1}": app.proc.pid for n, app in enumerate(apps)} | {"locust": locust.pid}
+        pids = {
+            f"app {n + 1}" + (f".{w + 1}" if app.workers else ""): pid
+            for n, app in enumerate(apps)
+            for w, pid in enumerate(app.serving_pids())
+        } | {"locust": locust.pid}
         before = {name: sum(psutil.Process(pid).cpu_times()[:2]) for name, pid in pids.items()}
         sampler = Sampler(database, pids)
         sampler.start()
@@ -316,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         ended = time.time()
         for app in apps:
             app.check_alive()
-        memory = [app.memory() for app in apps]
+        memory = [process_memory(pid) for app in apps for pid in app.serving_pids()]
         for app in apps:
             app.stop()
         writes = load_report.verify_writes(store, out / "events.jsonl")
@@ -335,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             "officers": args.officers,
             "instances": args.instances,
             "workers": args.workers,
+            "wsgi": args.server,
             "threads": 8,
             "poll_seconds": POLL_SECONDS,
             "seconds": seconds,

@@ -187,7 +187,8 @@ def print_report(results: dict) -> None:
     print(
         f"\n{setup['walls']} walls (poll every {setup['poll_seconds']:g} s) and "
         f"{setup['officers']} officers for {results['seconds']:.0f} s against "
-        f"{setup['instances']} instances x {setup['workers']} workers on {setup['server']}"
+        f"{setup['instances']} instances x {setup['workers']} workers "
+        f"({setup.get('wsgi', 'waitress')}) on {setup['server']}"
     )
     print("\n| request | requests | errors | p50 | p95 | p99 | max |")
     print("|---|---:|---:|---:|---:|---:|---:|")

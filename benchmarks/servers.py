@@ -49,20 +49,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def process_memory(pid: int) -> dict[str, float]:
+    """A process's resident memory now and at its peak (VmHWM), in MiB."""
+    rss = psutil.Process(pid).memory_info().rss / 2**20
+    peak = rss
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return {"rss_mib": rss, "peak_mib": peak}
+
+
 class AppProcess:
     """One app on a free port of 127.0.0.1, in its own process group."""
 
     def __init__(
-        self, name: str, database_url: str, log_dir: Path, env: dict[str, str] | None = None
+        self,
+        name: str,
+        database_url: str,
+        log_dir: Path,
+        env: dict[str, str] | None = None,
+        workers: int = 0,
     ) -> None:
+        """``workers`` > 0 serves the product's app with gunicorn (``gunicorn.conf.py``)
+        and that many worker processes; 0 runs the module as ``make run`` does."""
         self.name = name
         self.module, extra = APPS[name]
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             **extra,
             **(env or {}),
+            **({"FOURMAPS_WORKERS": str(workers)} if workers else {}),
             "DATABASE_URL": database_url,
             "FOURMAPS_SEED_DEMO": "0",
             "FOURMAPS_DEBUG": "0",
@@ -84,8 +104,9 @@ class AppProcess:
         """Spawn the app and wait for ``GET /`` to answer 200; returns the seconds it took."""
         with open(self.err_path, "wb") as err:
             self.started = time.monotonic()
+            module = ["gunicorn", f"{self.module}:server"] if self.workers else [self.module]
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module],
+                [sys.executable, "-m", *module],
                 cwd=ROOT,
                 env=self.env,
                 stdout=subprocess.DEVNULL,
@@ -123,17 +144,23 @@ class AppProcess:
         text = self.err_path.read_text(errors="replace") if self.err_path.exists() else ""
         return text[-limit:] or "(no output)"
 
-    def memory(self) -> dict[str, float]:
-        """Resident memory now and at its peak (VmHWM), in MiB."""
+    def serving_pids(self, timeout: float = 60.0) -> list[int]:
+        """The processes that answer requests: the app's own, or gunicorn's workers
+        (waited for until all have booted)."""
         assert self.proc is not None
-        proc = psutil.Process(self.proc.pid)
-        rss = proc.memory_info().rss / 2**20
-        peak = rss
-        with contextlib.suppress(OSError, ValueError):
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = int(line.split()[1]) / 1024
-        return {"rss_mib": rss, "peak_mib": peak}
+        if not self.workers:
+            return [self.proc.pid]
+        deadline = time.monotonic() + timeout
+        while True:
+            children = psutil.Process(self.proc.pid).children()
+            if len(children) >= self.workers or time.monotonic() > deadline:
+                return [child.pid for child in children]
+            time.sleep(0.1)
+
+    def memory(self) -> dict[str, float]:
+        """Resident memory now and at its peak (VmHWM), in MiB (of the largest
+        process, when gunicorn runs several)."""
+        return max((process_memory(pid) for pid in self.serving_pids()), key=lambda m: m["rss_mib"])
 
     def stop(self) -> None:
         """Stop the app (its own process group: nothing else)."""
