@@ -267,6 +267,13 @@ class Store:
                     revision=revs.c.revision + 1, updated_at=sa.func.current_timestamp()
                 )
             )
+        if self.is_postgis:
+            # Fresh statistics now, not when autovacuum next passes: the ledger's pages
+            # and the dispatch queries are planned on them from the first request.
+            with self.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    sa.text(f"ANALYZE {', '.join(LOAD_ORDER)}")
+                )
         return counts
 
     def execute(self, statement: sa.Executable, params: Mapping | Sequence | None = None) -> None:

@@ -198,6 +198,20 @@ def test_replacing_everything_bumps_every_layer(empty_store, demo_frames):
     assert empty_store.revisions()["forces"].revision == after["forces"].revision + 1
 
 
+def test_a_load_leaves_fresh_planner_statistics_on_postgis(empty_store, demo_frames):
+    if not empty_store.is_postgis:
+        pytest.skip("SQLite plans without statistics")
+    empty_store.replace_all(demo_frames)
+    with empty_store.engine.connect() as conn:
+        analysed = conn.execute(
+            sa.text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+                "AND relname IN ('risk_points', 'hidden_dangers', 'depots', 'forces')"
+            )
+        ).scalars()
+        assert sorted(analysed) == ["depots", "forces", "hidden_dangers", "risk_points"]
+
+
 def test_a_transaction_of_many_writes_bumps_its_layer(empty_store, demo_frames):
     empty_store.replace_all(demo_frames)
     before = empty_store.revisions()
