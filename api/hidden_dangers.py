@@ -31,7 +31,7 @@ from typing import Any
 import flask
 
 from api.incidents import _body
-from api.ogc import BadRequest, _answer, _json, _plain
+from api.ogc import BadRequest, _json, _plain, router
 from auth import require
 from config import Settings
 from ledger import operations as ops
@@ -50,15 +50,7 @@ STATUSES = ("found", "rectifying", "rectified", "verified")
 def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
     bp = flask.Blueprint("hidden_dangers_api", __name__, url_prefix="/api")
 
-    def route(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
-        def wrap(fn: Callable) -> Callable:
-            def handler(**kwargs: Any) -> flask.Response:
-                return _answer(lambda: _refused_as_409(lambda: fn(**kwargs)))
-
-            bp.add_url_rule(rule, fn.__name__, view_func=handler, methods=list(methods))
-            return fn
-
-        return wrap
+    route = router(bp, _refused_as_409)
 
     @route("/hidden-dangers")
     def listing() -> flask.Response:

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import flask
 
-from api.ogc import BadRequest, _answer, _base, _json, _plain
+from api.ogc import BadRequest, _base, _json, _plain, router
 from api.openapi import hidden_danger_paths
 from auth import require
 from config import Settings
@@ -41,15 +40,7 @@ from web.security import current_principal
 def blueprint(store: Store, settings: Settings) -> flask.Blueprint:
     bp = flask.Blueprint("incidents_api", __name__, url_prefix="/api")
 
-    def route(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
-        def wrap(fn: Callable) -> Callable:
-            def handler(**kwargs: Any) -> flask.Response:
-                return _answer(lambda: _refused_as_409(lambda: fn(**kwargs)))
-
-            bp.add_url_rule(rule, fn.__name__, view_func=handler, methods=list(methods))
-            return fn
-
-        return wrap
+    route = router(bp, _refused_as_409)
 
     @route("/incidents", methods=("GET", "POST"))
     def incidents() -> flask.Response:

@@ -415,6 +415,25 @@ def _json(body: Any, status: int = 200, mimetype: str = "application/json") -> f
     )
 
 
+def router(
+    bp: flask.Blueprint, guard: Callable[[Callable[[], flask.Response]], flask.Response]
+) -> Callable:
+    """A ``@route(rule, methods)`` decorator for ``bp``: each view runs inside
+    :func:`_answer` and ``guard`` (which turns a blueprint's own refusals into answers)."""
+
+    def route(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
+        def wrap(fn: Callable) -> Callable:
+            def handler(**kwargs: Any) -> flask.Response:
+                return _answer(lambda: guard(lambda: fn(**kwargs)))
+
+            bp.add_url_rule(rule, fn.__name__, view_func=handler, methods=list(methods))
+            return fn
+
+        return wrap
+
+    return route
+
+
 def _answer(handler: Callable[[], flask.Response]) -> flask.Response:
     """Run a handler; what it raises becomes a 4xx (never a 500 with a traceback)."""
     try:
