@@ -206,7 +206,11 @@ def plan_import(
         out = rows[i]
         code, number = out.code, out.row
         if table.format in ("csv", "xlsx") and len(cells) > width and any(cells[width:]):
-            out.problems.append(Problem("", "bad_cells", {"found": len(cells), "expected": width}))
+            # No header names the first filled cell past the header: its column number does.
+            extra = width + next(n for n, c in enumerate(cells[width:]) if c) + 1
+            out.problems.append(
+                Problem(f"#{extra}", "bad_cells", {"found": len(cells), "expected": width})
+            )
         values = _values(layer, cells, mapping, names, context, out)
         if code is not None and code in first:
             out.problems.append(
@@ -245,8 +249,9 @@ def plan_import(
         last = rows[-1]  # the last line cut short: the file was cut off
         if last.action != "reject":
             last.action = "reject"
+        cut = len(table.rows[-1])  # the first column the line does not reach
         last.problems.append(
-            Problem("", "bad_cells", {"found": len(table.rows[-1]), "expected": width})
+            Problem(table.header[cut], "bad_cells", {"found": cut, "expected": width})
         )
     return Plan(layer, file, table.format, table.encoding, used, rows, notes)
 

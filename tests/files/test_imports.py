@@ -170,7 +170,17 @@ REJECTIONS = [
     ([row("RX1"), row("RX1", x="112.04")], (3, "编号", "code RX1 is also in row 3")),
     ([row("RX1", 风险等级="极大")], (2, "风险等级", "must be one of: major, larger, general, low")),
     ([row("RX1", x="abc")], (2, "经度/纬度", "not a coordinate: 'abc'")),
+    ([[*row("RX1"), "", "多余"]], (2, "#10", "the row has 10 cells, the header 8")),
 ]
+
+
+def test_a_last_line_cut_short_names_the_first_column_it_lacks(store, tmp_path):
+    before = counts(store)
+    got = run(store, "risk_points", csv_file(tmp_path, [row("RK1"), row("RX1")[:6]]))
+    assert not got["committed"]
+    cut = [r for r in got["rejected"] if r["reason"] == "the row has 6 cells, the header 8"]
+    assert [(r["row"], r["field"]) for r in cut] == [(3, RISK_HEADER[6])]  # 纬度
+    assert counts(store) == before
 
 
 @pytest.mark.parametrize(("rows", "expected"), REJECTIONS)
