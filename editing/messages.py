@@ -6,6 +6,7 @@ a test can assert it); :func:`say` turns it into Chinese or English.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -27,7 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "编号只能包含字母、数字、- 和 _（最多 40 位）",
         "a code: letters, digits, - and _ (at most 40)",
     ),
-    "bad_coordinate": ("无法识别的坐标“{text}”", "not a coordinate: {text!r}"),
+    "bad_coordinate": ("无法识别的坐标“{text}”", "not a coordinate: “{text}”"),
     "bad_system": ("坐标系应为 {systems}", "the coordinate system must be one of {systems}"),
     "lon_range": ("经度应在 -180 到 180 之间", "a longitude is between -180 and 180"),
     "lat_range": ("纬度应在 -90 到 90 之间", "a latitude is between -90 and 90"),
@@ -42,7 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该点不在任何乡镇内，请填写所属乡镇",
         "the point lies in no township: give the township",
     ),
-    "unknown_item": ("物资目录中没有“{item}”", "no catalogue item {item!r}"),
+    "unknown_item": ("物资目录中没有“{item}”", "no catalogue item “{item}”"),
     "negative": ("不能为负数", "cannot be negative"),
     "ledger_owned": (
         "整改状态只能在隐患台账中按步骤更改",
@@ -132,7 +133,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "note_unused_column": (
         "列“{column}”不对应任何字段，未导入",
-        "column {column!r} matches no field: not imported",
+        "column “{column}” matches no field: not imported",
     ),
     "note_crs": ("坐标系 {crs}，已转换为 WGS 84", "coordinates in {crs}, converted to WGS 84"),
     "note_no_crs": (
@@ -173,10 +174,16 @@ def say(code: str, params: dict, lang: str = "en") -> str:
     """The message for ``code`` in ``lang`` (zh or en)."""
     zh, en = MESSAGES[code]
     template = en if lang == "en" else zh
-    values = {k: v for k, v in params.items()}
-    for key, value in params.items():  # a *_zh variant falls back to the plain value
+    # A control character in a cell is named, not printed (U+0000 for a NUL): the
+    # message stays one readable line however the cell was mangled.
+    values = {k: _visible(v) if isinstance(v, str) else v for k, v in params.items()}
+    for key, value in list(values.items()):  # a *_zh variant falls back to the plain value
         values.setdefault(f"{key}_zh", value)
     try:
         return template.format(**values)
     except (KeyError, IndexError):
         return template
+
+
+def _visible(text: str) -> str:
+    return "".join(f"U+{ord(c):04X}" if unicodedata.category(c) == "Cc" else c for c in text)

@@ -210,7 +210,7 @@ def test_an_invalid_record_names_each_field_and_reason(site):
     assert answer.status_code == 422
     problems = {p["field"]: p for p in answer.json["problems"]}
     assert set(problems) == {"level", "keeper_phone", "stock"}
-    assert problems["stock"]["reason"] == "no catalogue item 'gold'"
+    assert problems["stock"]["reason"] == "no catalogue item “gold”"
     assert problems["level"]["reason_zh"].startswith("应为以下之一")
 
 

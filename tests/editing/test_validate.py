@@ -178,3 +178,10 @@ def test_a_response_ends_after_it_starts(ctx):
         ctx,
     )
     assert problems(result) == {("ends_at", "ends_before_start")}
+
+
+def test_messages_quote_a_cell_as_a_planner_reads_it_and_name_control_characters():
+    from editing.messages import say
+
+    assert say("bad_coordinate", {"text": "1\x00 2"}) == "not a coordinate: “1U+0000 2”"
+    assert say("bad_coordinate", {"text": "东经\t112"}, "zh") == "无法识别的坐标“东经U+0009112”"

@@ -169,7 +169,7 @@ REJECTIONS = [
     ([row("RX1", x="", y="")], (2, "经度/纬度", "the location is empty")),
     ([row("RX1"), row("RX1", x="112.04")], (3, "编号", "code RX1 is also in row 3")),
     ([row("RX1", 风险等级="极大")], (2, "风险等级", "must be one of: major, larger, general, low")),
-    ([row("RX1", x="abc")], (2, "经度/纬度", "not a coordinate: 'abc'")),
+    ([row("RX1", x="abc")], (2, "经度/纬度", "not a coordinate: “abc”")),
     ([[*row("RX1"), "", "多余"]], (2, "#10", "the row has 10 cells, the header 8")),
 ]
 
@@ -221,7 +221,7 @@ DEPOT_HEADER = ["编号", "名称", "级别", "经度", "纬度", "编织袋(条
         (["200", "5", ""], None),
         (["-3", "5", ""], ("编织袋(条)", "cannot be negative")),
         (["很多", "5", ""], ("编织袋(条)", "must be a number")),
-        (["200", "5", "10"], ("铁锹(把)", "no catalogue item '铁锹(把)'")),
+        (["200", "5", "10"], ("铁锹(把)", "no catalogue item “铁锹(把)”")),
     ],
 )
 def test_depot_stock_in_wide_columns(store, tmp_path, cells, expected):
