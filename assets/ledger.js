@@ -26,6 +26,21 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return String(Date.now());
     },
+    /* A map's table button: open its table beside the map (the panel takes its row of
+       the map grid) or close it; the opened panel is scrolled into view. */
+    toggleTable: function (_n, className, cardId) {
+      const classes = (className || "").split(" ").filter(Boolean);
+      const open = classes.indexOf("with-table") < 0;
+      const next = open ? classes.concat(["with-table"])
+        : classes.filter(function (c) { return c !== "with-table"; });
+      if (open) {
+        window.requestAnimationFrame(function () {
+          const card = document.getElementById(cardId);
+          if (card) card.scrollIntoView({block: "nearest"});
+        });
+      }
+      return [next.join(" "), open ? "true" : "false"];
+    },
     /* A row was selected: centre the risk map on its point, zoom in, and ring it. */
     centre: function (rows, graphId) {
       const nc = window.dash_clientside.no_update;

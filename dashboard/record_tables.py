@@ -318,14 +318,63 @@ def layer_changed(kind: str, revs: dict | None, drawn: list | None) -> bool:
     return drawn is None or layer_revs(kind, (revs or {}).get("revs") or {}) != list(drawn)
 
 
+# The grid's own words (AG Grid's locale keys, from its zh-CN locale) the desk's grids
+# can show: loading and empty overlays, the filter menu and its options, the column
+# menu, pagination and the screen reader's words.
+GRID_ZH = {
+    "loadingOoo": "加载中…", "loadingError": "出错了", "noRowsToShow": "没有记录",
+    "enabled": "启用", "page": "页", "pageLastRowUnknown": "?", "nextPage": "下一页",
+    "lastPage": "末页", "firstPage": "首页", "previousPage": "上一页", "more": "更多",
+    "to": "至", "of": "共", "pageSizeSelectorLabel": "每页条数：",
+    "footerTotal": "合计", "totalRows": "总行数", "totalAndFilteredRows": "行",
+    "selectedRows": "已选", "filteredRows": "已筛选",
+    # filters
+    "filterOoo": "筛选…", "equals": "等于", "notEqual": "不等于", "blank": "空白",
+    "notBlank": "非空白", "empty": "选择一项", "lessThan": "小于", "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于",
+    "inRange": "介于", "inRangeStart": "从", "inRangeEnd": "到",
+    "contains": "包含", "notContains": "不包含", "startsWith": "开头是",
+    "endsWith": "结尾是", "before": "早于", "after": "晚于",
+    "andCondition": "且", "orCondition": "或", "applyFilter": "应用",
+    "resetFilter": "重置", "clearFilter": "清除", "cancelFilter": "取消",
+    "textFilter": "文本筛选", "numberFilter": "数字筛选", "dateFilter": "日期筛选",
+    "setFilter": "集合筛选", "filterSummaryInactive": "未筛选",
+    "searchOoo": "搜索…", "selectAll": "全选", "selectAllSearchResults": "全选搜索结果",
+    "addCurrentSelectionToFilter": "将当前所选加入筛选", "noMatches": "无匹配项",
+    "columnFilter": "列筛选", "columnChooser": "选择列", "chooseColumns": "选择列",
+    # the column menu
+    "pinColumn": "固定列", "pinLeft": "固定在左侧", "pinRight": "固定在右侧",
+    "noPin": "取消固定", "autosizeThisColumn": "自动调整此列宽度",
+    "autosizeAllColumns": "自动调整所有列宽度", "resetColumns": "重置列",
+    "sortAscending": "升序", "sortDescending": "降序", "sortUnSort": "取消排序",
+    "columns": "列", "filters": "筛选", "copy": "复制", "copyWithHeaders": "连同表头复制",
+    "export": "导出", "csvExport": "导出 CSV", "excelExport": "导出 Excel",
+    "hideColumn": "隐藏列", "columnMenu": "列菜单", "ariaMenuColumn": "按 ALT+向下键打开列菜单",
+    "ariaFilterMenuOpen": "打开筛选菜单", "ariaColumnFiltersApplied": "已应用列筛选",
+    # what a screen reader says
+    "ariaFilterInput": "筛选输入", "ariaFilterValue": "筛选值", "ariaFilterFromValue": "起始值",
+    "ariaFilterToValue": "结束值", "ariaFilteringOperator": "筛选条件",
+    "ariaFilterColumn": "按 CTRL+ENTER 打开筛选", "ariaSortableColumn": "按 ENTER 排序",
+    "ariaColumnSelectAll": "切换全选", "ariaRowSelect": "按空格选择此行",
+    "ariaRowDeselect": "按空格取消选择此行", "ariaRowToggleSelection": "按空格切换选择",
+    "ariaSearch": "搜索", "ariaSearchFilterValues": "搜索筛选值", "ariaHidden": "隐藏",
+    "ariaVisible": "可见", "ariaChecked": "已选中", "ariaUnchecked": "未选中",
+    "ariaIndeterminate": "部分选中", "ariaDefaultListName": "列表",
+    "ariaLabelColumnMenu": "列菜单", "ariaLabelColumnFilter": "列筛选",
+    "ariaLabelDialog": "对话框", "ariaLabelSelectField": "选择字段",
+    "ariaLabelLoadingContextMenu": "正在加载菜单", "ariaPageSizeSelectorLabel": "每页条数",
+    "ariaFilterList": "筛选列表", "ariaRowSelectAll": "按空格全选",
+}  # fmt: skip
+
+
 def grid_locale(lang: str) -> dict:
-    """The grid's own words (loading, no rows, filter options) in Chinese."""
-    if lang == "en":
-        return {}
-    return {"loadingOoo": "加载中…", "noRowsToShow": "没有记录", "contains": "包含",
-            "filterOoo": "筛选…", "page": "页", "of": "共", "to": "至", "equals": "等于",
-            "greaterThanOrEqual": "大于等于", "lessThanOrEqual": "小于等于",
-            "andCondition": "且", "orCondition": "或"}  # fmt: skip
+    """The grid's own words in the page's language (AG Grid's are English)."""
+    return {} if lang == "en" else dict(GRID_ZH)
+
+
+# Every header whole: long ones wrap onto a second line instead of being cut off.
+DEFAULT_COL = {"suppressHeaderMenuButton": True, "wrapHeaderText": True,
+               "autoHeaderHeight": True}  # fmt: skip
 
 
 def pick_controls(kind: str, lang: str) -> list:
@@ -351,7 +400,7 @@ def section(
         rowData=rows(spec, getattr(sel, kind), lang, people, getattr(snap, kind)),
         columnDefs=column_defs(spec, lang, people),
         columnSize="responsiveSizeToFit",  # the page's width, and never narrower than set
-        defaultColDef={"suppressHeaderMenuButton": True, "floatingFilter": False},
+        defaultColDef=DEFAULT_COL | {"floatingFilter": False},
         getRowId="params.data.code",
         dashGridOptions={
             "rowSelection": {
@@ -362,7 +411,7 @@ def section(
             "localeText": grid_locale(lang),
             "animateRows": False,
         },
-        style={"height": "330px", "width": "100%"},
+        style={"height": "100%", "width": "100%"},
         className="ledger-grid record-grid",
     )
     return html.Section(
@@ -399,12 +448,12 @@ def section(
     )
 
 
-def sections(sel: Selection, snap: Snapshot, lang: str, principal: Principal | None) -> html.Div:
-    """The tables of the materials, forces and command maps, in the maps' order."""
-    return html.Div(
-        [section(SPECS[kind], sel, snap, lang, principal) for kind in TABLE_KINDS],
-        className="record-tables",
-    )
+def sections(
+    sel: Selection, snap: Snapshot, lang: str, principal: Principal | None
+) -> dict[str, html.Section]:
+    """The tables of the materials, forces and command maps, by map: each goes beside
+    its map (:func:`dashboard.overview.layout`)."""
+    return {kind: section(SPECS[kind], sel, snap, lang, principal) for kind in TABLE_KINDS}
 
 
 def register_map_links(app: dash.Dash, kind: str) -> None:
