@@ -323,6 +323,7 @@ def layer_changed(kind: str, revs: dict | None, drawn: list | None) -> bool:
 # menu, pagination and the screen reader's words.
 GRID_ZH = {
     "loadingOoo": "加载中…", "loadingError": "出错了", "noRowsToShow": "没有记录",
+    "noMatchingRows": "没有符合筛选的记录",
     "enabled": "启用", "page": "页", "pageLastRowUnknown": "?", "nextPage": "下一页",
     "lastPage": "末页", "firstPage": "首页", "previousPage": "上一页", "more": "更多",
     "to": "至", "of": "共", "pageSizeSelectorLabel": "每页条数：",

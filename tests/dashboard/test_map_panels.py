@@ -47,8 +47,8 @@ def test_the_headers_wrap_and_the_grids_words_follow_the_page_language():
     assert grid_locale("en") == {}
     zh = grid_locale("zh")
     for key in ("contains", "equals", "filterOoo", "applyFilter", "resetFilter", "page",
-                "of", "loadingOoo", "noRowsToShow", "greaterThanOrEqual", "lessThanOrEqual",
-                "pinColumn", "sortAscending", "ariaFilterInput"):  # fmt: skip
+                "of", "loadingOoo", "noRowsToShow", "noMatchingRows", "greaterThanOrEqual",
+                "lessThanOrEqual", "pinColumn", "sortAscending", "ariaFilterInput"):  # fmt: skip
         assert key in zh, key
     assert all(any("\u3400" <= ch <= "\u9fff" for ch in word) or word == "?"
                for word in GRID_ZH.values())  # fmt: skip
