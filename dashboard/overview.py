@@ -165,7 +165,8 @@ def register(app: dash.Dash) -> None:
     """The filter controls write the filter store the maps listen to; the filter goes
     into the URL (a view can be bookmarked, Back works, the language links keep it),
     and so does each map's view; a click on a township's bubble or inside its
-    outline selects that township. Each map's table button opens its table beside it."""
+    outline selects that township. Each map's table button opens its table beside it,
+    and the browser tab remembers which are open."""
     for kind in MAP_KINDS:
         app.clientside_callback(
             ClientsideFunction(namespace="fourmapsLedger", function_name="toggleTable"),
@@ -174,7 +175,6 @@ def register(app: dash.Dash) -> None:
             Input(ids.table_part(kind, "toggle"), "n_clicks"),
             State(ids.map_card(kind), "className"),
             State(ids.map_card(kind), "id"),
-            prevent_initial_call=True,
         )
         app.clientside_callback(
             ClientsideFunction(namespace="fourmaps", function_name="viewToUrl"),

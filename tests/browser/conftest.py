@@ -470,8 +470,11 @@ def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, A
 
 
 def open_table(page: Any, kind: str) -> None:
-    """Open map ``kind``'s table beside it (its title's button), and wait for its rows."""
-    page.click(f"#{kind}-table-toggle")
+    """Open map ``kind``'s table beside it (its title's button, unless the tab reopened
+    it on load), and wait for its rows."""
+    toggle = page.locator(f"#{kind}-table-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
     page.wait_for_selector(f"#{kind}-card.with-table #{kind}-table .ag-row[row-id]", timeout=30_000)
 
 

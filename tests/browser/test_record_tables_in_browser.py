@@ -211,6 +211,10 @@ def test_english_headers_on_the_desk_and_no_tables_on_the_wall(desk_site, new_pa
     assert table_box["x"] >= map_box["x"] + map_box["width"] and table_box["y"] < 1080
     heads = headers(page, "command")
     assert cut_headers(page, "command") == []
+    page.reload()  # the tab remembers the open table
+    wait_for_maps_drawn(page, MAPS)
+    page.wait_for_selector("#command-card.with-table #command-table .ag-row[row-id]")
+    assert page.locator("#forces-card.with-table").count() == 0
     assert heads[:4] == ["Code", "Name", "Level", "Township"] and "Duty officer" in heads
     page.screenshot(path=str(SHOTS / "english.png"))
     page.goto(url + "/wall")
