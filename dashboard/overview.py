@@ -80,7 +80,9 @@ def _filters(data: PageData, lang: str) -> html.Div:
     )
 
 
-def with_tables(cards: list[html.Div], tables: dict[str, html.Section], lang: str) -> list:
+def with_tables(
+    cards: list[html.Div], tables: dict[str, html.Section], lang: str
+) -> list[html.Div]:
     """Each map's panel with its table beside the map (one map, one table, one list),
     opened and closed by a button on the map's title. An opened panel takes the whole
     row of the map grid: the map keeps its width on the left, the table takes the

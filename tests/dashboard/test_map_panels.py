@@ -8,8 +8,10 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.figures import MAP_KINDS
+from dashboard.fontsubset import _vocabulary
+from dashboard.i18n import GRID_ZH
 from dashboard.overview import with_tables
-from dashboard.record_tables import DEFAULT_COL, GRID_ZH, grid_locale
+from dashboard.record_tables import DEFAULT_COL, grid_locale
 
 
 def cards() -> list[html.Div]:
@@ -53,3 +55,5 @@ def test_the_headers_wrap_and_the_grids_words_follow_the_page_language():
     assert all(any("\u3400" <= ch <= "\u9fff" for ch in word) or word == "?"
                for word in GRID_ZH.values())  # fmt: skip
     assert zh is not GRID_ZH  # a copy: the grid may not change the module's words
+    # drawn with the page's subset of characters, never GB2312's whole file
+    assert set("".join(GRID_ZH.values())) - set("?") <= _vocabulary()
