@@ -26,6 +26,33 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return String(Date.now());
     },
+    /* A map's table button: open its table beside the map (the panel takes its row of
+       the map grid) or close it; the opened panel is scrolled into view. The tab
+       remembers it (sessionStorage): a reload opens the same tables again. */
+    toggleTable: function (n, className, cardId) {
+      const key = "fourmaps.table-open." + cardId;
+      let store = null;
+      try { store = window.sessionStorage; } catch (e) { store = null; }
+      const classes = (className || "").split(" ").filter(function (c) {
+        return c && c !== "with-table";
+      });
+      let open;
+      if (!n) {  // the page was drawn: as this tab last left it
+        if (!store || store.getItem(key) !== "1") return window.dash_clientside.no_update;
+        open = true;
+      } else {
+        open = (className || "").split(" ").indexOf("with-table") < 0;
+        if (store) store.setItem(key, open ? "1" : "0");
+      }
+      if (open) {
+        classes.push("with-table");
+        window.requestAnimationFrame(function () {
+          const card = document.getElementById(cardId);
+          if (card && n) card.scrollIntoView({block: "nearest"});
+        });
+      }
+      return [classes.join(" "), open ? "true" : "false"];
+    },
     /* A row was selected: centre the risk map on its point, zoom in, and ring it. */
     centre: function (rows, graphId) {
       const nc = window.dash_clientside.no_update;

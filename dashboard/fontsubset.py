@@ -30,7 +30,7 @@ from functools import lru_cache
 import pandas as pd
 
 from config import ROOT
-from dashboard.i18n import STRINGS
+from dashboard.i18n import GRID_ZH, STRINGS
 from dashboard.mapstyle import CJK_RANGES, FONT_FAMILY, parse_ranges
 from domain import (
     COMMAND_LEVELS,
@@ -85,7 +85,7 @@ class NamesFont:
 
 
 def _vocabulary() -> set[str]:
-    words = [zh for zh, _ in STRINGS.values()]
+    words = [zh for zh, _ in STRINGS.values()] + list(GRID_ZH.values())
     for terms in (
         RISK_GRADES, RISK_KINDS, RECTIFICATION_STATUSES, RISK_CATEGORIES, RESPONSE_LEVELS,
         WARNING_COLOURS, DEPOT_LEVELS, FORCE_TYPES, FORCE_STATUSES, COMMAND_LEVELS, NODE_STATUSES,

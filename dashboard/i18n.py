@@ -365,7 +365,8 @@ STRINGS.update(
         "table_stock_lines": ("物资种类", "Items held"),
         "table_on_duty": ("在岗状态", "On duty"),
         "table_rows": ("条", "rows"),
-        "table_link": ("清单 ↓", "Table ↓"),
+        "table_toggle": ("清单", "Table"),
+        "table_toggle_hint": ("在地图旁显示或收起清单", "Show or hide the table beside the map"),
         "ledger_fig_found": ("排查隐患", "Found"),
         "ledger_fig_rectified": ("已整改", "Rectified"),
         "ledger_fig_rate": ("整改率", "Rate"),
@@ -459,3 +460,54 @@ STRINGS.update(
         "files_offline_map": ("离线地图（HTML）", "Offline map (HTML)"),
     }
 )
+
+
+# The grid's own words (AG Grid's locale keys, from its zh-CN locale) the desk's grids
+# can show: loading and empty overlays, the filter menu and its options, the column
+# menu, pagination and the screen reader's words. In the font subset too
+# (dashboard.fontsubset): the page draws them with the store's characters' face.
+GRID_ZH = {
+    "loadingOoo": "加载中…", "loadingError": "出错了", "noRowsToShow": "没有记录",
+    "noMatchingRows": "没有符合筛选的记录",
+    "enabled": "启用", "page": "页", "pageLastRowUnknown": "?", "nextPage": "下一页",
+    "lastPage": "末页", "firstPage": "首页", "previousPage": "上一页", "more": "更多",
+    "to": "至", "of": "共", "pageSizeSelectorLabel": "每页条数：",
+    "footerTotal": "合计", "totalRows": "总行数", "totalAndFilteredRows": "行",
+    "selectedRows": "已选", "filteredRows": "已筛选",
+    # filters
+    "filterOoo": "筛选…", "equals": "等于", "notEqual": "不等于", "blank": "空白",
+    "notBlank": "非空白", "empty": "选择一项", "lessThan": "小于", "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于",
+    "inRange": "介于", "inRangeStart": "从", "inRangeEnd": "到",
+    "contains": "包含", "notContains": "不包含", "startsWith": "开头是",
+    "endsWith": "结尾是", "before": "早于", "after": "晚于",
+    "andCondition": "且", "orCondition": "或", "applyFilter": "应用",
+    "resetFilter": "重置", "clearFilter": "清除", "cancelFilter": "取消",
+    "textFilter": "文本筛选", "numberFilter": "数字筛选", "dateFilter": "日期筛选",
+    "setFilter": "集合筛选", "filterSummaryInactive": "未筛选",
+    "searchOoo": "搜索…", "selectAll": "全选", "selectAllSearchResults": "全选搜索结果",
+    "addCurrentSelectionToFilter": "将当前所选加入筛选", "noMatches": "无匹配项",
+    "columnFilter": "列筛选", "columnChooser": "选择列", "chooseColumns": "选择列",
+    # the column menu
+    "pinColumn": "固定列", "pinLeft": "固定在左侧", "pinRight": "固定在右侧",
+    "noPin": "取消固定", "autosizeThisColumn": "自动调整此列宽度",
+    "autosizeAllColumns": "自动调整所有列宽度", "resetColumns": "重置列",
+    "sortAscending": "升序", "sortDescending": "降序", "sortUnSort": "取消排序",
+    "columns": "列", "filters": "筛选", "copy": "复制", "copyWithHeaders": "连同表头复制",
+    "export": "导出", "csvExport": "导出 CSV", "excelExport": "导出 Excel",
+    "hideColumn": "隐藏列", "columnMenu": "列菜单", "ariaMenuColumn": "按 ALT+向下键打开列菜单",
+    "ariaFilterMenuOpen": "打开筛选菜单", "ariaColumnFiltersApplied": "已应用列筛选",
+    # what a screen reader says
+    "ariaFilterInput": "筛选输入", "ariaFilterValue": "筛选值", "ariaFilterFromValue": "起始值",
+    "ariaFilterToValue": "结束值", "ariaFilteringOperator": "筛选条件",
+    "ariaFilterColumn": "按 CTRL+ENTER 打开筛选", "ariaSortableColumn": "按 ENTER 排序",
+    "ariaColumnSelectAll": "切换全选", "ariaRowSelect": "按空格选择此行",
+    "ariaRowDeselect": "按空格取消选择此行", "ariaRowToggleSelection": "按空格切换选择",
+    "ariaSearch": "搜索", "ariaSearchFilterValues": "搜索筛选值", "ariaHidden": "隐藏",
+    "ariaVisible": "可见", "ariaChecked": "已选中", "ariaUnchecked": "未选中",
+    "ariaIndeterminate": "部分选中", "ariaDefaultListName": "列表",
+    "ariaLabelColumnMenu": "列菜单", "ariaLabelColumnFilter": "列筛选",
+    "ariaLabelDialog": "对话框", "ariaLabelSelectField": "选择字段",
+    "ariaLabelLoadingContextMenu": "正在加载菜单", "ariaPageSizeSelectorLabel": "每页条数",
+    "ariaFilterList": "筛选列表", "ariaRowSelectAll": "按空格全选",
+}  # fmt: skip

@@ -115,8 +115,14 @@ def table_part(kind: str, part: str) -> str:
     """A part of map ``kind``'s table: ``picked`` (the map's box or lasso pick),
     ``picked-note``, ``clear``, ``export``, ``download``, ``centred`` (the code a row
     click centred the map on), ``count``, ``shown`` (the codes the grid shows),
-    ``revs`` (the revisions its rows were drawn from)."""
+    ``revs`` (the revisions its rows were drawn from), ``toggle`` (the button on the
+    map's title that opens the table beside the map)."""
     return f"{kind}-table-{part}"
+
+
+def map_card(kind: str) -> str:
+    """The desk's panel of map ``kind``: its title, the map and, opened, its table."""
+    return f"{kind}-card"
 
 
 # One map, one table, one list: the table beside the risk map (the hidden-danger ledger).

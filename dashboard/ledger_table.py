@@ -29,7 +29,7 @@ from config import Settings
 from dashboard import ids
 from dashboard.i18n import t, term_label
 from dashboard.maps import filter_from
-from dashboard.record_tables import grid_locale, pick_controls, register_map_links
+from dashboard.record_tables import DEFAULT_COL, grid_locale, pick_controls, register_map_links
 from domain import FIVE_IN_PLACE, LEDGER_STATUSES, LEDGER_STEPS, RISK_GRADES, RISK_KINDS, term
 from editing.records import Conflict, NotFound
 from layers.townships import townships
@@ -47,7 +47,7 @@ TEXT_FILTER = {"filter": "agTextColumnFilter",
                                 "debounceMs": 400}}  # fmt: skip
 # (column id, heading key, width, text filter)
 COLUMNS = (
-    ("code", "ledger_col_code", 150, True),
+    ("code", "ledger_col_code", 170, True),
     ("name", "ledger_col_name", 190, True),
     ("township", "ledger_col_township", 110, False),
     ("grade", "ledger_col_grade", 90, False),
@@ -77,7 +77,8 @@ def column_defs(lang: str) -> list[dict]:
 
 
 def section(lang: str) -> html.Section:
-    """The list under the maps: figures, trend, controls, the grid and the export."""
+    """The list beside the risk map: figures, controls, the grid, the selected item's
+    account and step form, the export and the monthly trend."""
     statuses = [{"label": term_label(s, lang), "value": s.key} for s in LEDGER_STATUSES]
     flags = [
         {"label": t("ledger_hidden_only", lang), "value": "hidden"},
@@ -88,7 +89,7 @@ def section(lang: str) -> html.Section:
         id=ids.RISK_TABLE,
         rowModelType="infinite",
         columnDefs=column_defs(lang),
-        defaultColDef={"suppressHeaderMenuButton": True},
+        defaultColDef=DEFAULT_COL,
         getRowId="params.data.code",
         rowClassRules={
             "ledger-overdue": "params.data && params.data.overdue_flag",
@@ -106,7 +107,7 @@ def section(lang: str) -> html.Section:
             "rowBuffer": 0,
             "localeText": grid_locale(lang),
         },
-        style={"height": "420px", "width": "100%"},
+        style={"height": "100%", "width": "100%"},
         className="ledger-grid",
     )
     return html.Section(

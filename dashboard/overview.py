@@ -1,4 +1,5 @@
-"""The desk screen: the four maps in a 2x2 grid with filters, key figures and details."""
+"""The desk screen: the four maps in a 2x2 grid with filters, key figures and details;
+each map opens its table beside it."""
 
 from __future__ import annotations
 
@@ -79,15 +80,31 @@ def _filters(data: PageData, lang: str) -> html.Div:
     )
 
 
-def _with_table_links(cards: list[html.Div], lang: str) -> list[html.Div]:
-    """Each map's title links to its table below the maps (one map, one table, one
-    list); the desk only: the wall has no tables."""
+def with_tables(
+    cards: list[html.Div], tables: dict[str, html.Section], lang: str
+) -> list[html.Div]:
+    """Each map's panel with its table beside the map (one map, one table, one list),
+    opened and closed by a button on the map's title. An opened panel takes the whole
+    row of the map grid: the map keeps its width on the left, the table takes the
+    other map's place on the right (that map moves down a row). The desk only: the
+    wall has no tables."""
+    panels = []
     for kind, card in zip(MAP_KINDS, cards, strict=True):
-        title = card.children[0]
-        target = "ledger" if kind == "risk" else f"{kind}-records"
-        link = html.A(t("table_link", lang), href=f"#{target}", className="table-link")
-        title.children = [title.children, link]
-    return cards
+        title, graph = card.children
+        toggle = html.Button(
+            t("table_toggle", lang),
+            id=ids.table_part(kind, "toggle"),
+            className="table-toggle",
+            title=t("table_toggle_hint", lang),
+            **{"aria-expanded": "false", "aria-controls": f"{kind}-table-panel"},
+        )
+        title.children = [title.children, toggle]
+        body = html.Div(
+            [graph, html.Div(tables[kind], id=f"{kind}-table-panel", className="map-table")],
+            className="map-body",
+        )
+        panels.append(html.Div([title, body], id=ids.map_card(kind), className=card.className))
+    return panels
 
 
 def layout(
@@ -95,8 +112,10 @@ def layout(
 ) -> html.Div:
     """The desk screen for one page load (with what ``principal``'s role may edit)."""
     district = data.snap.district.drop(columns="geom").iloc[0].to_dict()
-    maps = _with_table_links(
-        map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True}), lang
+    tables = record_tables.sections(data.sel, data.snap, lang, principal)
+    tables["risk"] = ledger_table.section(lang)
+    maps = with_tables(
+        map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True}), tables, lang
     )
     return html.Div(
         [
@@ -135,8 +154,6 @@ def layout(
                 ],
                 className="main",
             ),
-            ledger_table.section(lang),  # one map, one table, one list
-            record_tables.sections(data.sel, data.snap, lang, principal),
             *hidden_state(data, settings),
             *editor.page_parts(),
             html.Div(id=URL_SYNC, hidden=True),
@@ -150,8 +167,17 @@ def register(app: dash.Dash) -> None:
     """The filter controls write the filter store the maps listen to; the filter goes
     into the URL (a view can be bookmarked, Back works, the language links keep it),
     and so does each map's view; a click on a township's bubble or inside its
-    outline selects that township."""
+    outline selects that township. Each map's table button opens its table beside it,
+    and the browser tab remembers which are open."""
     for kind in MAP_KINDS:
+        app.clientside_callback(
+            ClientsideFunction(namespace="fourmapsLedger", function_name="toggleTable"),
+            Output(ids.map_card(kind), "className"),
+            Output(ids.table_part(kind, "toggle"), "aria-expanded"),
+            Input(ids.table_part(kind, "toggle"), "n_clicks"),
+            State(ids.map_card(kind), "className"),
+            State(ids.map_card(kind), "id"),
+        )
         app.clientside_callback(
             ClientsideFunction(namespace="fourmaps", function_name="viewToUrl"),
             Output(ids.map_graph(kind), "className"),  # never set: the URL is the output

@@ -37,7 +37,7 @@ from auth import Principal
 from dashboard import ids
 from dashboard.components import channels_text
 from dashboard.figures import level_label
-from dashboard.i18n import t, term_label
+from dashboard.i18n import GRID_ZH, t, term_label
 from dashboard.maps import filter_from
 from domain import (
     COMMAND_LEVELS,
@@ -319,13 +319,13 @@ def layer_changed(kind: str, revs: dict | None, drawn: list | None) -> bool:
 
 
 def grid_locale(lang: str) -> dict:
-    """The grid's own words (loading, no rows, filter options) in Chinese."""
-    if lang == "en":
-        return {}
-    return {"loadingOoo": "加载中…", "noRowsToShow": "没有记录", "contains": "包含",
-            "filterOoo": "筛选…", "page": "页", "of": "共", "to": "至", "equals": "等于",
-            "greaterThanOrEqual": "大于等于", "lessThanOrEqual": "小于等于",
-            "andCondition": "且", "orCondition": "或"}  # fmt: skip
+    """The grid's own words in the page's language (AG Grid's are English)."""
+    return {} if lang == "en" else dict(GRID_ZH)
+
+
+# Every header whole: long ones wrap onto a second line instead of being cut off.
+DEFAULT_COL = {"suppressHeaderMenuButton": True, "wrapHeaderText": True,
+               "autoHeaderHeight": True}  # fmt: skip
 
 
 def pick_controls(kind: str, lang: str) -> list:
@@ -351,7 +351,7 @@ def section(
         rowData=rows(spec, getattr(sel, kind), lang, people, getattr(snap, kind)),
         columnDefs=column_defs(spec, lang, people),
         columnSize="responsiveSizeToFit",  # the page's width, and never narrower than set
-        defaultColDef={"suppressHeaderMenuButton": True, "floatingFilter": False},
+        defaultColDef=DEFAULT_COL | {"floatingFilter": False},
         getRowId="params.data.code",
         dashGridOptions={
             "rowSelection": {
@@ -362,7 +362,7 @@ def section(
             "localeText": grid_locale(lang),
             "animateRows": False,
         },
-        style={"height": "330px", "width": "100%"},
+        style={"height": "100%", "width": "100%"},
         className="ledger-grid record-grid",
     )
     return html.Section(
@@ -399,12 +399,12 @@ def section(
     )
 
 
-def sections(sel: Selection, snap: Snapshot, lang: str, principal: Principal | None) -> html.Div:
-    """The tables of the materials, forces and command maps, in the maps' order."""
-    return html.Div(
-        [section(SPECS[kind], sel, snap, lang, principal) for kind in TABLE_KINDS],
-        className="record-tables",
-    )
+def sections(
+    sel: Selection, snap: Snapshot, lang: str, principal: Principal | None
+) -> dict[str, html.Section]:
+    """The tables of the materials, forces and command maps, by map: each goes beside
+    its map (:func:`dashboard.overview.layout`)."""
+    return {kind: section(SPECS[kind], sel, snap, lang, principal) for kind in TABLE_KINDS}
 
 
 def register_map_links(app: dash.Dash, kind: str) -> None:

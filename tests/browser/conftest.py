@@ -32,7 +32,9 @@ Helpers (import from ``tests.browser.conftest``): ``outside_requests(page,
 base_url)``, ``wait_for_maps_drawn(page, graph_ids, timeout)`` and
 ``sign_in(page, base_url, name="admin", password=ADMIN_PASSWORD)``, which signs
 the page's browser context in (servers started here get ``ADMIN_PASSWORD``
-for their first admin).
+for their first admin). For the desk's tables: ``centre_js(kind)``,
+``open_table(page, kind)``, ``box_select(page, graph, x0, y0, x1, y1)`` and the
+module-wide fixture ``desk_site`` (``(base URL, Store)`` of a demo server).
 """
 
 from __future__ import annotations
@@ -436,3 +438,57 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
             )
 
         yield start
+
+
+# --------------------------------------------------------------------------- the desk
+
+
+def centre_js(kind: str) -> str:
+    """JavaScript: the centre and zoom of map ``kind``, and whether a row click ringed a
+    point on it (the tables' row click: ``ringed``)."""
+    return f"""() => {{
+  const gd = document.querySelector('#map-{kind} .js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  const c = m.getCenter();
+  return {{lon: c.lng, lat: c.lat, zoom: m.getZoom(),
+          ringed: gd.data.some((t) => t.name === '__table_pick__')}};
+}}"""
+
+
+@pytest.fixture(scope="module")
+def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The app on a fresh demo SQLite file, polling every 2 s, for one test module:
+    ``(base URL, Store of that file)``."""
+    from store import Store
+
+    db = tmp_path_factory.mktemp("desk") / "fourmaps.sqlite"
+    env = {"DATABASE_URL": f"sqlite:///{db}", "FOURMAPS_POLL_SECONDS": "2"}
+    with run_server(env, log_dir=tmp_path_factory.mktemp("logs")) as url:
+        store = Store(f"sqlite:///{db}")
+        yield url, store
+        store.engine.dispose()
+
+
+def open_table(page: Any, kind: str) -> None:
+    """Open map ``kind``'s table beside it (its title's button, unless the tab reopened
+    it on load), and wait for its rows."""
+    toggle = page.locator(f"#{kind}-table-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.wait_for_selector(f"#{kind}-card.with-table #{kind}-table .ag-row[row-id]", timeout=30_000)
+
+
+def box_select(page: Any, graph: str, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Draw a box on a map, in fractions of its size, as a mouse would."""
+    page.evaluate(
+        f"() => Plotly.relayout(document.querySelector('#{graph} .js-plotly-plot'),"
+        " {dragmode: 'select'})"
+    )
+    box = page.locator(f"#{graph} .js-plotly-plot").bounding_box()
+    ax, ay = box["x"] + box["width"] * x0, box["y"] + box["height"] * y0
+    bx, by = box["x"] + box["width"] * x1, box["y"] + box["height"] * y1
+    page.mouse.move(ax, ay)
+    page.mouse.down()
+    page.mouse.move((ax + bx) / 2, (ay + by) / 2, steps=5)
+    page.mouse.move(bx, by, steps=5)
+    page.mouse.up()

@@ -1,5 +1,8 @@
 """One map, one table, one list in headless Chromium: the table beside the forces map.
 
+The table opens beside its map, in the same panel row, both on a 1920x1080 screen; its
+headers are whole and the grid's own words (filter menu, "no rows") are Chinese.
+
 A row click centres the forces map on the team; a box drawn on the map lists only the
 teams inside it; sorting and the column filters work in the browser; the export holds
 the rows shown. Screenshots go to ``test-output/record-tables/``.
@@ -8,37 +11,65 @@ the rows shown. Screenshots go to ``test-output/record-tables/``.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
-from store import Store
-from tests.browser.conftest import ROOT, outside_requests, run_server, sign_in, wait_for_maps_drawn
+from tests.browser.conftest import (
+    ROOT,
+    box_select,
+    centre_js,
+    open_table,
+    outside_requests,
+    sign_in,
+    wait_for_maps_drawn,
+)
 
 MAPS = ["map-risk", "map-materials", "map-forces", "map-command"]
 SHOTS = ROOT / "test-output" / "record-tables"
 ROWS = "#forces-table .ag-center-cols-container .ag-row"
 API = "dash_ag_grid.getApi('forces-table')"
 COUNT = f"{API}.getDisplayedRowCount()"
-CENTRE_JS = """() => {
-  const gd = document.querySelector('#map-forces .js-plotly-plot');
-  const m = gd._fullLayout.map._subplot.map;
-  const c = m.getCenter();
-  return {lon: c.lng, lat: c.lat, zoom: m.getZoom(),
-          ringed: gd.data.some((t) => t.name === '__table_pick__')};
+CENTRE_JS = centre_js("forces")
+
+
+def headers(page, kind: str) -> list[str]:
+    """Every column's header, drawn or scrolled out of the table's width."""
+    return page.evaluate(
+        f"() => dash_ag_grid.getApi('{kind}-table').getAllDisplayedColumns()"
+        ".map((c) => c.getColDef().headerName)"
+    )
+
+
+CUT_JS = """async (kind) => {
+  const api = dash_ag_grid.getApi(kind + '-table');
+  const cut = [];
+  for (const col of api.getAllDisplayedColumns()) {
+    api.ensureColumnVisible(col);
+    await new Promise((r) => setTimeout(r, 100));
+    const el = document.querySelector(
+      `#${kind}-table .ag-header-cell[col-id="${col.getColId()}"] .ag-header-cell-text`);
+    if (!el || el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) {
+      cut.push(col.getColId());
+    }
+  }
+  api.ensureIndexVisible(0);
+  api.ensureColumnVisible(api.getAllDisplayedColumns()[1]);
+  return cut;
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    db = tmp_path_factory.mktemp("records") / "fourmaps.sqlite"
-    env = {"DATABASE_URL": f"sqlite:///{db}", "FOURMAPS_POLL_SECONDS": "2"}
-    with run_server(env, log_dir=tmp_path_factory.mktemp("logs")) as url:
-        store = Store(f"sqlite:///{db}")
-        yield url, store
-        store.engine.dispose()
+def cut_headers(page, kind: str) -> list[str]:
+    """The columns of a table whose header is cut off (each scrolled into view in turn)."""
+    return page.evaluate(CUT_JS, kind)
+
+
+def beside(page, kind: str) -> tuple[dict, dict]:
+    """The bounding boxes of map ``kind`` and of its table's grid."""
+    return (
+        page.locator(f"#map-{kind}").bounding_box(),
+        page.locator(f"#{kind}-table .ag-root-wrapper").bounding_box(),
+    )
 
 
 def displayed(page) -> list[dict]:
@@ -49,40 +80,56 @@ def displayed(page) -> list[dict]:
     )
 
 
-def box_select(page, graph: str, x0: float, y0: float, x1: float, y1: float) -> None:
-    """Draw a box on a map, in fractions of its size, as a mouse would."""
-    page.evaluate(
-        f"() => Plotly.relayout(document.querySelector('#{graph} .js-plotly-plot'),"
-        " {dragmode: 'select'})"
-    )
-    box = page.locator(f"#{graph} .js-plotly-plot").bounding_box()
-    ax, ay = box["x"] + box["width"] * x0, box["y"] + box["height"] * y0
-    bx, by = box["x"] + box["width"] * x1, box["y"] + box["height"] * y1
-    page.mouse.move(ax, ay)
-    page.mouse.down()
-    page.mouse.move((ax + bx) / 2, (ay + by) / 2, steps=5)
-    page.mouse.move(bx, by, steps=5)
-    page.mouse.up()
-
-
-def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(site, new_page):
-    url, store = site
+def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(desk_site, new_page):
+    url, store = desk_site
     forces = store.read("forces").set_index("code")
     page = new_page(1920, 1080)
     sign_in(page, url)
     page.goto(url + "/?level=all")
     wait_for_maps_drawn(page, MAPS)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "first-screen.png"))  # the maps still fill 1920x1080
-    page.locator("#forces-records").scroll_into_view_if_needed()
-    page.wait_for_selector(ROWS + "[row-id]", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "first-screen.png"))  # the four maps fill 1920x1080
+    assert page.locator("#forces-table-panel").is_hidden()
+    open_table(page, "forces")
+    wait_for_maps_drawn(page, MAPS)
     assert page.evaluate(COUNT) == len(forces)
-    heads = page.locator("#forces-table .ag-header-cell-text").all_inner_texts()
+    # The table is beside its map: right of it, on the same row, both whole on the screen.
+    map_box, table_box = beside(page, "forces")
+    assert table_box["x"] >= map_box["x"] + map_box["width"]
+    assert abs(table_box["y"] - map_box["y"]) < 120 and map_box["width"] >= 700
+    for box in (map_box, table_box):
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 1080
+        assert box["x"] + box["width"] <= 1920
+    page.screenshot(path=str(SHOTS / "forces-beside.png"))
+    heads = headers(page, "forces")
     assert heads[:4] == ["编号", "名称", "队伍类型", "所属乡镇"]
     assert "人数" in heads and "电话" in heads  # signed in: the leader and the phone
+    assert cut_headers(page, "forces") == []  # every header whole
     for kind in ("materials", "command"):
         assert page.locator(f"#{kind}-table .ag-row[row-id]").count() > 0
     page.screenshot(path=str(SHOTS / "tables.png"), full_page=True)
+
+    # The grid's own words are Chinese: its filter menu, and "no rows".
+    page.click("#forces-table .ag-header-cell[col-id='name'] .ag-header-cell-filter-button")
+    page.wait_for_selector(".ag-filter", timeout=10_000)
+    menu = page.locator(".ag-filter").first
+    words = (
+        menu.inner_text()
+        + " "
+        + " ".join(
+            menu.locator("input").evaluate_all("(els) => els.map((e) => e.placeholder || '')")
+        )
+    )
+    assert "包含" in words and "筛选" in words and "Contains" not in words
+    page.screenshot(path=str(SHOTS / "filter-menu.png"))
+    page.keyboard.press("Escape")
+    page.evaluate(
+        f"() => {API}.setFilterModel({{name: {{filterType: 'text', type: 'contains',"
+        " filter: '没有这样的队伍'}})"
+    )
+    empty = "#forces-table .ag-overlay:has-text('没有符合筛选的记录')"
+    page.wait_for_selector(empty, timeout=10_000)
+    page.evaluate(f"() => {API}.setFilterModel(null)")
 
     # Sorting and a column filter, in the browser.
     page.evaluate(
@@ -121,11 +168,12 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(site, 
     point = forces.loc[target].geom
     assert abs(centre["lon"] - point.x) < 1e-3 and abs(centre["lat"] - point.y) < 1e-3
     assert centre["zoom"] >= 12.9 and centre["ringed"]
-    page.locator("#map-forces").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "row-centred.png"))
 
     # Back to the whole district; a box drawn on the map lists only the teams inside.
     page.goto(url + "/?level=all")
+    wait_for_maps_drawn(page, MAPS)
+    open_table(page, "forces")
     wait_for_maps_drawn(page, MAPS)
     box_select(page, "map-forces", 0.30, 0.30, 0.65, 0.70)
     page.wait_for_selector("#forces-table-picked-note:has-text('框选了')", timeout=10_000)
@@ -140,7 +188,6 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(site, 
     )
     # (a box also selects the township outlines it crosses: they are no records)
     assert listed == {s for s in selected if s and not s.startswith("outline:")}
-    page.locator("#forces-records").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "box-picked.png"))
     # the other tables are not touched by the forces map's pick
     assert page.evaluate("() => dash_ag_grid.getApi('materials-table').getDisplayedRowCount()") > (
@@ -152,31 +199,38 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(site, 
     assert outside_requests(page, url) == []
 
 
-def test_english_headers_on_the_desk_and_no_tables_on_the_wall(site, new_page):
-    url, _store = site
+def test_english_headers_on_the_desk_and_no_tables_on_the_wall(desk_site, new_page):
+    url, _store = desk_site
     page = new_page(1920, 1080)
     sign_in(page, url)
     page.goto(url + "/?lang=en&level=all")
     wait_for_maps_drawn(page, MAPS)
-    page.locator("#command-records").scroll_into_view_if_needed()
-    page.wait_for_selector("#command-table .ag-row[row-id]", timeout=30_000)
-    heads = page.locator("#command-table .ag-header-cell-text").all_inner_texts()
+    open_table(page, "command")
+    wait_for_maps_drawn(page, MAPS)
+    map_box, table_box = beside(page, "command")
+    assert table_box["x"] >= map_box["x"] + map_box["width"] and table_box["y"] < 1080
+    heads = headers(page, "command")
+    assert cut_headers(page, "command") == []
+    page.reload()  # the tab remembers the open table
+    wait_for_maps_drawn(page, MAPS)
+    page.wait_for_selector("#command-card.with-table #command-table .ag-row[row-id]")
+    assert page.locator("#forces-card.with-table").count() == 0
     assert heads[:4] == ["Code", "Name", "Level", "Township"] and "Duty officer" in heads
     page.screenshot(path=str(SHOTS / "english.png"))
     page.goto(url + "/wall")
     wait_for_maps_drawn(page, MAPS)
-    assert page.locator(".record-tables, .ag-root").count() == 0
+    assert page.locator(".map-table, .table-toggle, .ag-root").count() == 0
     page.screenshot(path=str(SHOTS / "wall.png"))
     assert page.console_errors == []
 
 
-def test_a_change_to_a_team_reaches_its_row_on_the_next_poll(site, new_page):
-    url, store = site
+def test_a_change_to_a_team_reaches_its_row_on_the_next_poll(desk_site, new_page):
+    url, store = desk_site
     page = new_page(1920, 1080)
     sign_in(page, url)
     page.goto(url + "/?level=all")
     wait_for_maps_drawn(page, MAPS)
-    page.wait_for_selector(ROWS + "[row-id]", timeout=30_000)
+    open_table(page, "forces")
     code = displayed(page)[0]["code"]
     record = store.records.get("forces", code)
     store.records.update("forces", code, {"headcount": 987}, record["version"], "tests")
