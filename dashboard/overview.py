@@ -112,7 +112,7 @@ def layout(
 ) -> html.Div:
     """The desk screen for one page load (with what ``principal``'s role may edit)."""
     district = data.snap.district.drop(columns="geom").iloc[0].to_dict()
-    tables = record_tables.sections(data.sel, data.snap, lang, principal)
+    tables = record_tables.sections(lang, principal)
     tables["risk"] = ledger_table.section(lang)
     maps = with_tables(
         map_cards(data, lang, config={"displaylogo": False, "scrollZoom": True}), tables, lang

@@ -341,14 +341,14 @@ def pick_controls(kind: str, lang: str) -> list:
     ]
 
 
-def section(
-    spec: TableSpec, sel: Selection, snap: Snapshot, lang: str, principal: Principal | None
-) -> html.Section:
-    """One map's table, with its first rows (no round trip on a page load)."""
+def section(spec: TableSpec, lang: str, principal: Principal | None) -> html.Section:
+    """One map's table, empty until it is opened: at city scale the forces table alone
+    is 35,000 rows (7.8 MB of JSON), which a page load must not carry for a table
+    nobody opened (:func:`_register_table` fills it when its button opens it)."""
     kind, people = spec.kind, signed_in(principal)
     grid = dag.AgGrid(
         id=ids.table(kind),
-        rowData=rows(spec, getattr(sel, kind), lang, people, getattr(snap, kind)),
+        rowData=[],
         columnDefs=column_defs(spec, lang, people),
         columnSize="responsiveSizeToFit",  # the page's width, and never narrower than set
         defaultColDef=DEFAULT_COL | {"floatingFilter": False},
@@ -388,10 +388,7 @@ def section(
             html.Div(grid, className="ledger-grid-box"),
             dcc.Store(id=ids.table_part(kind, "picked"), data=None),
             dcc.Store(id=ids.table_part(kind, "shown"), data=None),
-            dcc.Store(
-                id=ids.table_part(kind, "revs"),
-                data=layer_revs(kind, {k: r.revision for k, r in snap.revisions.items()}),
-            ),
+            dcc.Store(id=ids.table_part(kind, "revs"), data=None),  # no rows drawn yet
             html.Div(id=ids.table_part(kind, "centred"), hidden=True),
         ],
         className="records",
@@ -399,12 +396,10 @@ def section(
     )
 
 
-def sections(
-    sel: Selection, snap: Snapshot, lang: str, principal: Principal | None
-) -> dict[str, html.Section]:
+def sections(lang: str, principal: Principal | None) -> dict[str, html.Section]:
     """The tables of the materials, forces and command maps, by map: each goes beside
     its map (:func:`dashboard.overview.layout`)."""
-    return {kind: section(SPECS[kind], sel, snap, lang, principal) for kind in TABLE_KINDS}
+    return {kind: section(SPECS[kind], lang, principal) for kind in TABLE_KINDS}
 
 
 def register_map_links(app: dash.Dash, kind: str) -> None:
@@ -456,15 +451,19 @@ def _register_table(app: dash.Dash, store: Store, spec: TableSpec) -> None:
         Input(ids.FILTER, "data"),
         Input(ids.REVS, "data"),
         Input(ids.table_part(kind, "picked"), "data"),
+        Input(ids.table_part(kind, "toggle"), "aria-expanded"),
         State(ids.table_part(kind, "revs"), "data"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def refresh(flt: dict | None, revs: dict | None, picked: dict | None, drawn: list | None,
-                lang: str) -> tuple[list[dict], list]:  # fmt: skip
-        """The filter, the pick or this table's layer changed: every row again (the
-        grid keeps its sort, filters and selection: rows are known by their code).
-        Another layer's change (a ledger step, an incident) sends nothing."""
+    def refresh(flt: dict | None, revs: dict | None, picked: dict | None, opened: str | None,
+                drawn: list | None, lang: str) -> tuple[list[dict], list]:  # fmt: skip
+        """The table was opened, or while open the filter, the pick or this table's
+        layer changed: every row again (the grid keeps its sort, filters and
+        selection: rows are known by their code). A closed table, or another layer's
+        change (a ledger step, an incident), sends nothing."""
+        if opened != "true":
+            raise PreventUpdate
         if dash.ctx.triggered_id == ids.REVS and not layer_changed(kind, revs, drawn):
             raise PreventUpdate
         try:

@@ -484,7 +484,9 @@ def box_select(page: Any, graph: str, x0: float, y0: float, x1: float, y1: float
         f"() => Plotly.relayout(document.querySelector('#{graph} .js-plotly-plot'),"
         " {dragmode: 'select'})"
     )
-    box = page.locator(f"#{graph} .js-plotly-plot").bounding_box()
+    plot = page.locator(f"#{graph} .js-plotly-plot")
+    plot.scroll_into_view_if_needed()  # the mouse reaches only what is on screen
+    box = plot.bounding_box()
     ax, ay = box["x"] + box["width"] * x0, box["y"] + box["height"] * y0
     bx, by = box["x"] + box["width"] * x1, box["y"] + box["height"] * y1
     page.mouse.move(ax, ay)

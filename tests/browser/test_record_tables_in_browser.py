@@ -105,8 +105,8 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(desk_s
     assert heads[:4] == ["编号", "名称", "队伍类型", "所属乡镇"]
     assert "人数" in heads and "电话" in heads  # signed in: the leader and the phone
     assert cut_headers(page, "forces") == []  # every header whole
-    for kind in ("materials", "command"):
-        assert page.locator(f"#{kind}-table .ag-row[row-id]").count() > 0
+    for kind in ("materials", "command"):  # closed tables were sent no rows
+        assert page.locator(f"#{kind}-table .ag-row[row-id]").count() == 0
     page.screenshot(path=str(SHOTS / "tables.png"), full_page=True)
 
     # The grid's own words are Chinese: its filter menu, and "no rows".
@@ -174,7 +174,10 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(desk_s
     page.goto(url + "/?level=all")
     wait_for_maps_drawn(page, MAPS)
     open_table(page, "forces")
+    open_table(page, "materials")  # opening a table fetches its rows
     wait_for_maps_drawn(page, MAPS)
+    depots = "() => dash_ag_grid.getApi('materials-table').getDisplayedRowCount()"
+    depots_listed = page.evaluate(depots)
     box_select(page, "map-forces", 0.30, 0.30, 0.65, 0.70)
     page.wait_for_selector("#forces-table-picked-note:has-text('框选了')", timeout=10_000)
     note = page.locator("#forces-table-picked-note").inner_text()
@@ -190,9 +193,7 @@ def test_the_forces_table_centres_its_map_and_a_box_on_the_map_filters_it(desk_s
     assert listed == {s for s in selected if s and not s.startswith("outline:")}
     page.screenshot(path=str(SHOTS / "box-picked.png"))
     # the other tables are not touched by the forces map's pick
-    assert page.evaluate("() => dash_ag_grid.getApi('materials-table').getDisplayedRowCount()") > (
-        0
-    )
+    assert page.evaluate(depots) == depots_listed
     page.click("#forces-table-clear")
     page.wait_for_function(f"() => {COUNT} === {len(forces)}", timeout=10_000)
     assert page.console_errors == []

@@ -15,7 +15,9 @@ from layers import Filter
 DASH = "/_dash-update-component"
 
 
-def rows_request(kind: str, flt: Filter, picked: dict | None = None, lang: str = "zh") -> dict:
+def rows_request(
+    kind: str, flt: Filter, picked: dict | None = None, lang: str = "zh", opened: str = "true"
+) -> dict:
     return {
         "output": f"..{kind}-table.rowData...{kind}-table-revs.data..",
         "outputs": [
@@ -26,6 +28,7 @@ def rows_request(kind: str, flt: Filter, picked: dict | None = None, lang: str =
             {"id": "filter", "property": "data", "value": filter_data(flt)},
             {"id": "data-revisions", "property": "data", "value": {}},
             {"id": f"{kind}-table-picked", "property": "data", "value": picked},
+            {"id": f"{kind}-table-toggle", "property": "aria-expanded", "value": opened},
         ],
         "changedPropIds": ["filter.data"],
         "state": [
@@ -52,6 +55,12 @@ def test_rows_for_the_filter_and_the_pick_over_http(site):
     got = site.client("viewer").post(DASH, json=picked)
     assert sorted(r["code"] for r in got.json["response"]["forces-table"]["rowData"]) == codes
     assert site.client(None).post(DASH, json=picked).status_code == 401
+
+
+def test_a_closed_table_is_sent_no_rows(site):
+    closed = rows_request("forces", Filter.of(), opened="false")
+    got = site.client("viewer").post(DASH, json=closed)
+    assert got.status_code == 204  # nothing to draw: the rows come when it is opened
 
 
 def test_the_export_writes_the_codes_the_grid_shows(site):
