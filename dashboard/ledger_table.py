@@ -29,7 +29,13 @@ from config import Settings
 from dashboard import ids
 from dashboard.i18n import t, term_label
 from dashboard.maps import filter_from
-from dashboard.record_tables import DEFAULT_COL, grid_locale, pick_controls, register_map_links
+from dashboard.record_tables import (
+    DEFAULT_COL,
+    ROW_HEIGHT,
+    grid_locale,
+    pick_controls,
+    register_map_links,
+)
 from domain import FIVE_IN_PLACE, LEDGER_STATUSES, LEDGER_STEPS, RISK_GRADES, RISK_KINDS, term
 from editing.records import Conflict, NotFound
 from layers.townships import townships
@@ -105,6 +111,7 @@ def section(lang: str) -> html.Section:
             "maxBlocksInCache": 10,
             "infiniteInitialRowCount": PAGE,
             "rowBuffer": 0,
+            "rowHeight": ROW_HEIGHT,
             "localeText": grid_locale(lang),
         },
         style={"height": "100%", "width": "100%"},

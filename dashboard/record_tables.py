@@ -326,6 +326,9 @@ def grid_locale(lang: str) -> dict:
 # Every header whole: long ones wrap onto a second line instead of being cut off.
 DEFAULT_COL = {"suppressHeaderMenuButton": True, "wrapHeaderText": True,
                "autoHeaderHeight": True}  # fmt: skip
+# Rows as dense as a spreadsheet's: beside its map a table has half a panel, where
+# the grid's own 42 px rows showed 4-7 of them under the ledger's figures and controls.
+ROW_HEIGHT = 30
 
 
 def pick_controls(kind: str, lang: str) -> list:
@@ -361,6 +364,7 @@ def section(spec: TableSpec, lang: str, principal: Principal | None) -> html.Sec
             },
             "localeText": grid_locale(lang),
             "animateRows": False,
+            "rowHeight": ROW_HEIGHT,
         },
         style={"height": "100%", "width": "100%"},
         className="ledger-grid record-grid",
