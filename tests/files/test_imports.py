@@ -478,3 +478,40 @@ def test_a_code_with_a_nul_byte_is_a_rejected_row_on_both_stores(store, tmp_path
         (2, "编号", "a code: letters, digits, - and _ (at most 40)")
     ]
     assert not got["committed"] and counts(store) == before
+
+
+def test_an_import_updates_as_an_edit_does(store):
+    """Updates go in chunks of a few statements: the same record, version and history
+    as the store's one-record update, and a depot's stock with them."""
+    values = {"name": "导入改名", "grade": "major", "geom": shapely.Point(112.061, 30.052)}
+    seen = {c: store.records.get("risk_points", c) for c in ("R1", "R2")}
+    depot = store.records.get("depots", "D1")
+    stock = {**depot["stock"], "woven_bag": 4321}
+    store.imports.commit(
+        "risk_points", [], [(seen["R1"], values)], "planner-1",
+        file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+    )  # fmt: skip
+    store.imports.commit(
+        "depots", [], [(depot, {"stock": stock})], "planner-1",
+        file="d.csv", format="csv", encoding="utf-8", crs="wgs84",
+    )  # fmt: skip
+    store.records.update("risk_points", "R2", values, seen["R2"]["version"], "planner-1")
+    imported, edited = (store.records.get("risk_points", c) for c in ("R1", "R2"))
+    assert imported["version"] == seen["R1"]["version"] + 1
+    for record in (imported, edited):
+        for name in ("id", "code", "updated_at", "township_code"):
+            record.pop(name)
+    same_before = {k for k in imported if seen["R1"][k] == seen["R2"][k]}
+    assert {k: imported[k] for k in same_before} == {k: edited[k] for k in same_before}
+    assert imported["name"] == "导入改名" and imported["geom"].equals(values["geom"])
+    (one, *_), (two, *_) = (store.records.history("risk_points", c) for c in ("R1", "R2"))
+    assert (one["action"], one["version"], one["actor"]) == ("update", imported["version"],
+                                                           "planner-1")  # fmt: skip
+    assert one["note"].startswith("import #")
+    changed = {"name", "geom"} | ({"grade"} if seen["R1"]["grade"] != "major" else set())
+    assert set(one["changes"]) == changed  # what changed, no more
+    assert {f: two["changes"][f][1] for f in changed} == {f: one["changes"][f][1] for f in changed}
+    assert one["changes"]["name"] == [seen["R1"]["name"], "导入改名"]
+    assert store.records.get("depots", "D1")["stock"]["woven_bag"] == 4321
+    (entry, *_) = store.records.history("depots", "D1")
+    assert entry["changes"]["stock"][1] == {"woven_bag": 4321}
