@@ -15,12 +15,19 @@ first 10 minutes the renderer rises by at most 50 MB over the run. Not a test
 
 ``--heap-snapshot FILE`` also writes a CDP heap snapshot at the end, to tell JS
 growth from native (GPU, MapLibre tiles, fonts) growth.
+
+``--outside`` measures with no debugger attached: while Playwright (CDP) drives
+a page, Chromium keeps every response body for DevTools, and that buffer grows
+with each poll. Chromium then runs by itself on ``/wall``, its memory is read
+from /proc only, the server (``benchmarks/wall_server.py``) counts the map
+updates it sent, and a debugger attaches once at the end to count canvases.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -31,11 +38,16 @@ import psutil
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
+from auth import system_principal
+from auth.accounts import create_wall_token
 from benchmarks.machine import describe
 from benchmarks.stores import sqlite_with
 from store.schema import risk_points
 from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     ROOT,
+    free_port,
     launch_chromium,
     record,
     run_server,
@@ -55,11 +67,11 @@ class Sample:
     renderer_rss: float  # MB
     renderer_pss: float
     gpu_rss: float
-    heap_used: float
-    dom_nodes: int
-    listeners: int
-    canvases: int
-    errors: int
+    heap_used: float | None  # None: not read (``--outside``)
+    dom_nodes: int | None
+    listeners: int | None
+    canvases: int | None
+    errors: int | None
     changes: int
     updates: int
 
@@ -160,10 +172,14 @@ HEADER = (
 
 
 def _row(s: Sample) -> str:
+    def opt(value, width: int, fmt: str = ",") -> str:
+        return f"{'-':>{width}}" if value is None else f"{value:>{width}{fmt}}"
+
+    heap = f"{'-':>8}" if s.heap_used is None else f"{s.heap_used:>6.1f}MB"
     return (
         f"{s.minute:>5.1f} {s.renderer_rss:>10.0f}MB {s.renderer_pss:>5.0f}MB "
-        f"{s.gpu_rss:>6.0f}MB {s.heap_used:>6.1f}MB {s.dom_nodes:>9,} {s.listeners:>9,} "
-        f"{s.canvases:>8} {s.errors:>6} {s.changes:>7,} {s.updates:>11,}"
+        f"{s.gpu_rss:>6.0f}MB {heap} {opt(s.dom_nodes, 9)} {opt(s.listeners, 9)} "
+        f"{opt(s.canvases, 8, '')} {opt(s.errors, 6, '')} {s.changes:>7,} {s.updates:>11,}"
     )
 
 
@@ -206,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gc", action="store_true", help="collect the page's JS garbage before each sample"
     )
+    parser.add_argument(
+        "--outside",
+        action="store_true",
+        help="no debugger attached during the run: /proc memory, server-counted updates",
+    )
     args = parser.parse_args(argv)
 
     work, url, store = sqlite_with(args.dataset, "wall-memory-")
@@ -224,7 +245,110 @@ def main(argv: list[str] | None = None) -> int:
         f"poll {args.poll:g} s, {args.minutes:g} minutes, a sample every {args.every:g} min",
         flush=True,
     )
-    rows: list[Sample] = []
+    if args.outside:
+        rows, errors = run_outside(args, env, work, store, code)
+    else:
+        rows, errors = run_attached(args, env, work, store, code)
+    print()
+    print_table(rows)
+    for text in errors[:5]:
+        print(f"console error: {text[:200]}")
+    ok, text = verdict(rows)
+    print(text)
+    return 0 if ok else 1
+
+
+def _every(args: argparse.Namespace, started: float, wait, take) -> list[Sample]:
+    """Samples at the start and every ``args.every`` minutes until ``args.minutes``."""
+    rows = [take()]
+    print_table(rows)
+    end = started + args.minutes * 60
+    next_at = started + args.every * 60
+    while next_at <= end + 1:
+        while time.monotonic() < next_at:
+            wait(min(5.0, max(0.01, next_at - time.monotonic())))
+        rows.append(take())
+        print(_row(rows[-1]), flush=True)
+        next_at += args.every * 60
+    return rows
+
+
+def run_outside(args, env: dict, work: Path, store, code: str) -> tuple[list[Sample], list[str]]:
+    """Chromium on its own (no CDP domain enabled until the end), sampled from /proc."""
+    count_file = work / "updates.txt"
+    env = {**env, "WALL_UPDATES_FILE": str(count_file)}
+    with run_server(env, script=Path(__file__).with_name("wall_server.py"), log_dir=work,
+                    timeout=120) as base:  # fmt: skip
+        port = free_port()
+        cmd = [
+            str(CHROMIUM),
+            *CHROMIUM_ARGS,
+            "--headless",
+            "--window-size=1920,1080",
+            "--lang=zh-CN",
+            f"--user-data-dir={work / 'profile'}",
+            f"--remote-debugging-port={port}",  # nothing attaches until the end
+            f"{base}/wall?token={create_wall_token(store, system_principal('bench'), 'bench')}",
+        ]
+        chromium = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+
+        def sent() -> int:
+            try:
+                return int(count_file.read_text() or 0)
+            except (FileNotFoundError, ValueError):  # none yet, or read mid-write
+                return 0
+
+        try:
+            deadline = time.monotonic() + 120
+            while sent() == 0 and time.monotonic() < deadline:  # the first draw
+                time.sleep(1)
+            time.sleep(10)  # the maps drawn
+            writer = Writer(store.engine, code, args.period)
+            started = time.monotonic()
+            writer.start()
+            first = sent()
+
+            def take() -> Sample:
+                renderer, gpu = chromium_processes(chromium.pid)
+                r_rss, r_pss = _mem(renderer) if renderer else (0.0, 0.0)
+                return Sample(
+                    minute=(time.monotonic() - started) / 60,
+                    renderer_rss=r_rss,
+                    renderer_pss=r_pss,
+                    gpu_rss=_mem(gpu)[0] if gpu else 0.0,
+                    heap_used=None,
+                    dom_nodes=None,
+                    listeners=None,
+                    canvases=None,
+                    errors=None,
+                    changes=writer.changes,
+                    updates=sent() - first,
+                )
+
+            rows = _every(args, started, time.sleep, take)
+            writer.stop.set()
+            writer.join()
+            with sync_playwright() as pw:  # attach once, at the end
+                browser = pw.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                page = browser.contexts[0].pages[0]
+                rows[-1].canvases = page.evaluate("document.querySelectorAll('canvas').length")
+                rows[-1].heap_used = page.evaluate(
+                    "performance.memory ? performance.memory.usedJSHeapSize / 1048576 : null"
+                )
+                browser.close()
+        finally:
+            chromium.terminate()
+            try:
+                chromium.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                chromium.kill()
+    return rows, []
+
+
+def run_attached(args, env: dict, work: Path, store, code: str) -> tuple[list[Sample], list[str]]:
+    """Chromium driven by Playwright, with CDP's heap and DOM counters at each sample."""
     updates = 0
     with run_server(env, log_dir=work, timeout=120) as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
@@ -256,16 +380,12 @@ def main(argv: list[str] | None = None) -> int:
         writer = Writer(store.engine, code, args.period)
         started = time.monotonic()
         writer.start()
-        rows.append(sample(page, cdp, pid, started, writer, updates, args.gc))
-        print_table(rows[-1:])
-        end = started + args.minutes * 60
-        next_at = started + args.every * 60
-        while next_at <= end + 1:
-            while time.monotonic() < next_at:
-                page.wait_for_timeout(min(5000, max(10, (next_at - time.monotonic()) * 1000)))
-            rows.append(sample(page, cdp, pid, started, writer, updates, args.gc))
-            print(_row(rows[-1]), flush=True)
-            next_at += args.every * 60
+        rows = _every(
+            args,
+            started,
+            lambda seconds: page.wait_for_timeout(seconds * 1000),
+            lambda: sample(page, cdp, pid, started, writer, updates, args.gc),
+        )
         writer.stop.set()
         writer.join()
         if args.heap_snapshot:
@@ -275,14 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             args.heap_snapshot.write_text("".join(chunks))
         errors = list(page.console_errors)
         browser.close()
-
-    print()
-    print_table(rows)
-    for text in errors[:5]:
-        print(f"console error: {text[:200]}")
-    ok, text = verdict(rows)
-    print(text)
-    return 0 if ok else 1
+    return rows, errors
 
 
 if __name__ == "__main__":
