@@ -226,11 +226,14 @@ PERMISSION: dict[str, str] = {
 }
 
 
+# Each collection's fields by name, built once: an import asks for them per row.
+BY_NAME: dict[str, dict[str, Field]] = {
+    collection: {f.name: f for f in fields} for collection, fields in FIELDS.items()
+}
+
+
 def field_of(collection: str, name: str) -> Field | None:
-    for f in FIELDS[collection]:
-        if f.name == name:
-            return f
-    return None
+    return BY_NAME[collection].get(name)
 
 
 def personal_fields(collection: str) -> set[str]:

@@ -25,7 +25,7 @@ import shapely.geometry
 
 from domain import COMMAND_LEVELS, FORCE_TYPES, MATERIAL_CATALOGUE, keys
 from editing.coords import CoordinateError, in_china
-from editing.fields import CHANNELS, FIELDS, NOUNS, Field
+from editing.fields import BY_NAME, CHANNELS, NOUNS, Field
 from editing.messages import Problem
 from layers.townships import jurisdiction, townships
 from store import Store
@@ -111,7 +111,7 @@ def clean(
     ``partial``, fields not given keep their current values (PATCH);
     otherwise a missing field takes its default, or is a problem if required.
     """
-    spec = {f.name: f for f in FIELDS[collection]}
+    spec = BY_NAME[collection]
     out = Cleaned({})
     for name in values:
         if name not in spec and name not in AUDIT:
@@ -322,7 +322,8 @@ def _geometry(kind: str, value: Any) -> shapely.Geometry:
             raise _Bad("empty_geometry")
         if not in_china(x, y):
             raise _Bad("swapped" if in_china(y, x) else "not_in_china")
-        return shapely.Point(x, y)
+        # stored as x, y: a height or measure is dropped (an import's points already are)
+        return geom if shapely.get_coordinate_dimension(geom) == 2 else shapely.Point(x, y)
     if geom.geom_type == "Polygon":
         geom = shapely.MultiPolygon([geom])
     if geom.geom_type != "MultiPolygon" or not geom.is_valid:
