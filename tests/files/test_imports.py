@@ -515,3 +515,76 @@ def test_an_import_updates_as_an_edit_does(store):
     assert store.records.get("depots", "D1")["stock"]["woven_bag"] == 4321
     (entry, *_) = store.records.history("depots", "D1")
     assert entry["changes"]["stock"][1] == {"woven_bag": 4321}
+
+
+def test_imported_points_are_stamped_for_the_layers_incremental_read(store, tmp_path):
+    """An import stamps its rows once a chunk (SQLite's per-row trigger skips them): a
+    map holding the risk layer re-reads just those rows, and sees what a whole read does."""
+    from geopandas.testing import assert_geodataframe_equal
+
+    from layers import _cache
+    from layers.risks import risk_points
+
+    held = risk_points(store)
+    revs = schema.layer_revisions
+    read_revision = sa.select(revs.c.revision).where(revs.c.layer == "risk")
+
+    def scalar(query):
+        with store.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    before = scalar(read_revision)
+    known = ["R1", "风险点R1", "flood", "hidden_danger", "major", "112.01", "30.01", "王五"]
+    rows = [*RISK_ROWS, known]
+    got = run(store, "risk_points", csv_file(tmp_path, rows))
+    assert got["added"] == ["RN1", "RN2"] and got["updated"] == ["R1"] and got["committed"]
+    after = scalar(read_revision)
+    rp = schema.risk_points
+    with store.engine.connect() as conn:
+        stamps = dict(
+            conn.execute(
+                sa.select(rp.c.code, rp.c.row_revision).where(rp.c.row_revision > before)
+            ).all()
+        )
+    assert set(stamps) == {"RN1", "RN2", "R1"} and before < min(stamps.values()) <= after
+    patched = risk_points(store)
+    assert patched is not held and len(patched) == len(held) + 2
+    assert patched.loc[patched["code"] == "R1", "responsible_person"].iloc[0] == "王五"
+    _cache.clear()
+    assert_geodataframe_equal(patched, risk_points(store))
+
+
+def test_a_large_import_builds_its_indexes_again_as_they_were(store, monkeypatch):
+    """SQLite sets a table's plain indexes aside while more rows go in than it holds, and
+    builds them after: the same indexes, used by the same queries; an import the store
+    refuses half-way leaves them, and the rows, as they were."""
+    import store.imports as imports
+
+    monkeypatch.setattr(imports, "REBUILD_FROM", 1)
+
+    def indexes() -> list:
+        inspector = sa.inspect(store.engine)
+        return sorted((i["name"], i["column_names"], i["unique"]) for i in
+                      inspector.get_indexes("risk_points"))  # fmt: skip
+
+    held, before = counts(store)["risk_points"], indexes()
+    many = [
+        {"code": f"RB{n:03d}", "name": f"批量{n}", "category": "flood", "kind": "risk_source",
+         "grade": "low", "township_code": "T1", "geom": shapely.Point(112.05, 30.05)}
+        for n in range(held + 3)
+    ]  # fmt: skip
+    bad = {**many[0], "code": "RB-BAD", "township_code": "NO-SUCH-TOWN"}
+    with pytest.raises(RecordError):
+        store.imports.commit(
+            "risk_points", [*many, bad], [], "planner-1",
+            file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+        )  # fmt: skip
+    assert indexes() == before and counts(store)["risk_points"] == held
+    store.imports.commit(
+        "risk_points", many, [], "planner-1",
+        file="r.csv", format="csv", encoding="utf-8", crs="wgs84",
+    )  # fmt: skip
+    assert indexes() == before
+    low = store.read("risk_points", where={"grade": "low"})
+    assert set(low["code"]) >= {m["code"] for m in many}
+    assert store.records.get("risk_points", "RB001")["name"] == "批量1"
