@@ -268,3 +268,44 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
   }
   setInterval(scan, 1000);
 })();
+
+/* Paint a map once its new data is in, not at every step of loading it. After a pick or
+   an update each of a map's sources finishes in turn, and MapLibre painted a frame for
+   each: 6-7 frames per map per township pick, and with no GPU each frame is also read
+   back from WebGL for the compositor (~40 ms a map). While the map is not being moved
+   and has tiles still loading, its painter waits (for at most HOLD_MS, then paints what
+   it has); labels appear at once instead of fading in over further frames. A person
+   panning or zooming sees every frame as before. */
+(function () {
+  const HOLD_MS = 1000;
+  const held = new WeakSet();
+  function hold(map) {
+    const painter = map.painter;
+    if (held.has(map) || !painter || typeof painter.render !== "function") return;
+    if (window.__fourmapsNoHold) return;  // (off: to measure it)
+    held.add(map);
+    map._fadeDuration = 0;
+    const render = painter.render;
+    let since = null;
+    painter.render = function (style, options) {
+      if (!map.isMoving() && !map.loaded()) {
+        const now = performance.now();
+        if (since === null) since = now;
+        if (now - since < HOLD_MS) {
+          setTimeout(function () { map.triggerRepaint(); }, 50);  // look again soon
+          return;
+        }
+      }
+      since = null;
+      return render.apply(this, arguments);
+    };
+  }
+  function scan() {
+    document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
+      const map = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+        && gd._fullLayout.map._subplot.map;
+      if (map) hold(map);
+    });
+  }
+  setInterval(scan, 250);
+})();
