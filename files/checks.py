@@ -381,9 +381,8 @@ class _Points:
         """Every row's point. Plain decimal degrees in WGS 84 inside China (a city's
         150,000 rows, nearly all) are read and made points all at once; the rest, and
         any such pair that is out of range or swapped, go through :meth:`geom`."""
-        if self.geoms is not None or self.transform is not None or self.system != "wgs84":
-            return [self.geom(i, out, header_of) for i, out in enumerate(rows)]
-        if self.lon is None or self.lat is None or self.rows is None:
+        columns = self.lon is not None and self.lat is not None and self.rows is not None
+        if not columns or self.transform is not None or self.system != "wgs84":
             return [self.geom(i, out, header_of) for i, out in enumerate(rows)]
         xy = np.full((len(self.rows), 2), np.nan)
         lon_at, lat_at, plain = self.lon, self.lat, _DECIMAL.fullmatch
