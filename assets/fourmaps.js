@@ -87,11 +87,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 window.dash_clientside.fourmaps.pickLocation = function (n, waitingText) {
   const nc = window.dash_clientside.no_update;
   if (!n) return nc;
-  const maps = [];
-  document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
-    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    if (sub && sub.map) maps.push(sub.map);
-  });
+  const maps = fourmapsMaps();
   const set = window.dash_clientside.set_props;
   const picked = function (event) {
     maps.forEach(function (m) { m.off("click", picked); m.getCanvas().style.cursor = ""; });
@@ -111,11 +107,7 @@ window.dash_clientside.fourmaps.pickLocation = function (n, waitingText) {
 window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   const nc = window.dash_clientside.no_update;
   if (!n) return nc;
-  const maps = [];
-  document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
-    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    if (sub && sub.map) maps.push(sub.map);
-  });
+  const maps = fourmapsMaps();
   const corners = [];
   const set = window.dash_clientside.set_props;
   const shape = function () {
@@ -196,6 +188,16 @@ window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
 
+/* The MapLibre map inside each of the page's map graphs (plotly keeps it on its subplot). */
+function fourmapsMaps() {
+  const maps = [];
+  document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    if (sub && sub.map) maps.push(sub.map);
+  });
+  return maps;
+}
+
 /* The page's URL as the address bar and both language links carry it: ``push`` adds a
    history entry (a filter: Back returns to it), otherwise the entry is replaced (a pan). */
 function fourmapsSetUrl(params, push) {
@@ -258,10 +260,8 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
     later(start, { timeout: 3000 });
   }
   function scan() {
-    document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
-      const map = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
-        && gd._fullLayout.map._subplot.map;
-      if (map && !warmed.has(map)) {
+    fourmapsMaps().forEach(function (map) {
+      if (!warmed.has(map)) {
         if (map.loaded()) warm(map); else map.once("idle", function () { warm(map); });
       }
     });
@@ -300,12 +300,5 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
       return render.apply(this, arguments);
     };
   }
-  function scan() {
-    document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
-      const map = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
-        && gd._fullLayout.map._subplot.map;
-      if (map) hold(map);
-    });
-  }
-  setInterval(scan, 250);
+  setInterval(function () { fourmapsMaps().forEach(hold); }, 250);
 })();

@@ -13,9 +13,13 @@ import prcoords
 import pytest
 import shapely
 import sqlalchemy as sa
+from geopandas.testing import assert_geodataframe_equal
 
+import store.imports as imports
 from auth import Forbidden, Principal
 from files.imports import import_file
+from layers import _cache
+from layers.risks import risk_points
 from store import Store, schema
 from store.records import RecordError, StaleRecord
 from tests.conftest import STORE_KINDS, _fresh_store
@@ -520,11 +524,6 @@ def test_an_import_updates_as_an_edit_does(store):
 def test_imported_points_are_stamped_for_the_layers_incremental_read(store, tmp_path):
     """An import stamps its rows once a chunk (SQLite's per-row trigger skips them): a
     map holding the risk layer re-reads just those rows, and sees what a whole read does."""
-    from geopandas.testing import assert_geodataframe_equal
-
-    from layers import _cache
-    from layers.risks import risk_points
-
     held = risk_points(store)
     revs = schema.layer_revisions
     read_revision = sa.select(revs.c.revision).where(revs.c.layer == "risk")
@@ -556,10 +555,8 @@ def test_imported_points_are_stamped_for_the_layers_incremental_read(store, tmp_
 
 def test_a_large_import_builds_its_indexes_again_as_they_were(store, monkeypatch):
     """SQLite sets a table's plain indexes aside while more rows go in than it holds, and
-    builds them after: the same indexes, used by the same queries; an import the store
-    refuses half-way leaves them, and the rows, as they were."""
-    import store.imports as imports
-
+    builds them after: the same indexes; an import the store refuses half-way leaves
+    them, and the rows, as they were."""
     monkeypatch.setattr(imports, "REBUILD_FROM", 1)
 
     def indexes() -> list:

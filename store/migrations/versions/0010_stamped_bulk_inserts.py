@@ -24,7 +24,7 @@ down_revision = "0009_risk_row_revision"
 branch_labels = None
 depends_on = None
 
-BUMP = (
+_BUMP = (
     "UPDATE layer_revisions SET revision = revision + 1, "
     "updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE layer = 'risk'; "
 )
@@ -38,7 +38,7 @@ def _insert_trigger(when: str) -> None:
     op.execute("DROP TRIGGER IF EXISTS risk_points_bump_insert")
     op.execute(
         f"CREATE TRIGGER risk_points_bump_insert AFTER INSERT ON risk_points {when}"
-        f"BEGIN {BUMP}{_STAMP}END"
+        f"BEGIN {_BUMP}{_STAMP}END"
     )
 
 
