@@ -188,14 +188,19 @@ window.dash_clientside.fourmaps.drawArea = function (n, waitingText) {
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();
 
-/* The MapLibre map inside each of the page's map graphs (plotly keeps it on its subplot). */
-function fourmapsMaps() {
-  const maps = [];
+/* plotly's map subplot of each of the page's map graphs. */
+function fourmapsSubplots() {
+  const subplots = [];
   document.querySelectorAll(".map-graph .js-plotly-plot").forEach(function (gd) {
     const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    if (sub && sub.map) maps.push(sub.map);
+    if (sub && sub.map) subplots.push(sub);
   });
-  return maps;
+  return subplots;
+}
+
+/* The MapLibre map inside each of the page's map graphs. */
+function fourmapsMaps() {
+  return fourmapsSubplots().map(function (sub) { return sub.map; });
 }
 
 /* The page's URL as the address bar and both language links carry it: ``push`` adds a
@@ -301,4 +306,30 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
     };
   }
   setInterval(function () { fourmapsMaps().forEach(hold); }, 250);
+})();
+
+/* Keep each trace's layers in place across updates. plotly leaves a trace's MapLibre
+   layers where they are only when its `below` is the trace's own (base_figure gives every
+   trace an anchor of its own); when two traces share one it removes and re-adds both
+   traces' layers on every update, and MapLibre reloads all their sources. A trace with no
+   points is hidden, and plotly's lookup hands a hidden trace the `below` of the trace
+   before it: so at every township pick the outlines, the names and more were rebuilt. A
+   hidden trace gets a name of its own before the lookup. */
+(function () {
+  function patch(subplot) {
+    const proto = Object.getPrototypeOf(subplot);
+    if (proto.__fourmapsBelow || typeof proto.fillBelowLookup !== "function") return;
+    proto.__fourmapsBelow = true;
+    const fill = proto.fillBelowLookup;
+    proto.fillBelowLookup = function (calcData, fullLayout) {
+      calcData.forEach(function (cd) {
+        const trace = cd[0] && cd[0].trace;
+        if (trace && trace.visible !== true && typeof trace.below !== "string") {
+          trace.below = "fourmaps-hidden-" + trace.uid;
+        }
+      });
+      return fill.call(this, calcData, fullLayout);
+    };
+  }
+  setInterval(function () { fourmapsSubplots().forEach(patch); }, 250);
 })();

@@ -85,6 +85,7 @@ LEGEND_RANK = {"emergency": 10, "cat": 100, "ring": 200, "dot": 300, "totals": 4
 INCIDENT_COLOUR, HAZARD_COLOUR, DISPATCH_COLOUR = "#e02020", "#1f77b4", "#f08c00"
 # Which orders' lines each map draws, from the resource to its incident.
 DISPATCH_KIND = {"materials": "material", "forces": "force"}
+SLOT_ANCHOR = "slot-"  # the style's empty layer above each trace (see base_figure)
 
 
 def _labels(terms: tuple[Term, ...], lang: str) -> dict[str, str]:
@@ -595,6 +596,16 @@ def base_figure(
         showlegend=False,
     )
     fig = go.Figure([traces[name] for name in spec.slots])
+    # Each trace goes under its own anchor layer: plotly keeps a trace's layers in
+    # place only when its ``below`` is unique (when all share one it removes and
+    # re-adds every trace's layers on each update, so MapLibre reloads every source).
+    for index, trace in enumerate(fig.data):
+        trace.below = f"{SLOT_ANCHOR}{index}"
+    anchors = [
+        {"id": f"{SLOT_ANCHOR}{index}", "type": "background", "layout": {"visibility": "none"}}
+        for index in range(len(fig.data))
+    ]
+    style = {**style, "layers": [*style["layers"], *anchors]}
     fig.update_layout(
         template="none",
         # Legends and hover in the app-served font, so hanzi read on any client.

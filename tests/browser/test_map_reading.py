@@ -424,3 +424,76 @@ def test_a_maps_view_lives_in_the_url_through_a_language_switch(new_page, server
     page.get_by_label("Low", exact=True).uncheck()
     page.wait_for_function("() => !location.search.includes('view=')", timeout=20_000)
     assert page.console_errors == []
+
+
+# From now on, record the layers each map removes.
+WATCH_LAYERS_JS = """(ids) => {
+  window.__removed = {};
+  for (const id of ids) {
+    const map = document.querySelector(`#${id} .js-plotly-plot`)._fullLayout.map._subplot.map;
+    window.__removed[id] = [];
+    if (!map.__watched) {
+      map.__watched = true;
+      const remove = map.removeLayer.bind(map);
+      map.removeLayer = (layer) => { window.__removed[id].push(layer); return remove(layer); };
+    }
+  }
+}"""
+# A map's traces (meta, uid, drawn), its layers bottom to top (the meta of a trace's
+# shown layer, null for a hidden one, or the anchor's id), and the layers it removed.
+LAYERS_JS = """(id) => {
+  const gd = document.querySelector(`#${id} .js-plotly-plot`);
+  const map = gd._fullLayout.map._subplot.map;
+  const traces = gd._fullData.map((t) => ({meta: t.meta, uid: t.uid, drawn: t.visible === true}));
+  const meta = Object.fromEntries(traces.map((t) => [t.uid, t.meta]));
+  const shown = (layer) => (layer.layout || {}).visibility !== 'none';
+  const layers = map.getStyle().layers.map((layer) => {
+    const m = layer.id.match(/^plotly-trace-layer-([^-]+)-/);
+    return m ? (shown(layer) ? meta[m[1]] : null) : layer.id;
+  });
+  return {traces, layers, removed: (window.__removed || {})[id] || []};
+}"""
+
+
+def test_a_township_pick_keeps_every_drawn_traces_layers_in_place(new_page, server, store):
+    """plotly removed and re-added every trace's MapLibre layers on each update (and
+    MapLibre then reloaded each source) whenever two traces shared a ``below``: each
+    trace has an anchor of its own, hidden ones too. Through picks, a trace drawn
+    before and after keeps its layers, and each trace's layers lie between its anchor
+    and the one under it, so what matters stays on top."""
+    page = open_page(new_page, server, "/")
+    towns = store.read("townships")
+    for town in (towns.iloc[3], towns.iloc[9]):
+        before = {id_: page.evaluate(LAYERS_JS, id_) for id_ in MAPS}
+        page.evaluate(WATCH_LAYERS_JS, MAPS)
+        uirevision = page.evaluate(
+            "() => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
+        )
+        page.click("#filter-townships")
+        page.keyboard.type(town["name"])
+        page.get_by_role("option", name=town["name"], exact=True).click()
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "(old) => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
+            " !== old",
+            arg=uirevision,
+            timeout=30_000,
+        )
+        wait_for_maps_drawn(page, MAPS, timeout=120)
+        for id_ in MAPS:
+            got = page.evaluate(LAYERS_JS, id_)
+            was = {t["uid"] for t in before[id_]["traces"] if t["drawn"]}
+            kept = {t["uid"] for t in got["traces"] if t["drawn"]} & was
+            assert len(kept) >= 3, (id_, got["traces"])  # outlines, names and points at least
+            removed = {layer.split("-")[3] for layer in got["removed"]}
+            assert removed.isdisjoint(kept), (id_, got["removed"])
+            layers = got["layers"]
+            for n, trace in enumerate(got["traces"]):
+                if not trace["drawn"]:
+                    assert trace["meta"] not in layers, (id_, trace)
+                    continue
+                at = [i for i, name in enumerate(layers) if name == trace["meta"]]
+                assert at, (id_, trace)
+                low = layers.index(f"slot-{n - 1}") if n else -1
+                assert low < min(at) and max(at) < layers.index(f"slot-{n}"), (id_, trace)
+    assert page.console_errors == []

@@ -143,3 +143,20 @@ def test_each_township_is_a_clear_polygon_a_click_can_pick(snap):
     # Drawn as an outline only: the fill is clear, so nothing under it is hidden.
     assert {colour for _, colour in outlines.colorscale} == {"rgba(0,0,0,0)"}
     assert outlines.marker.line.width > 0
+
+
+def test_every_trace_goes_under_an_anchor_of_its_own(snap):
+    """plotly keeps a trace's layers in place across updates only when no other trace
+    shares its ``below``: the style holds one empty anchor per trace, in trace order,
+    above the base map."""
+    style = map_style(None, "", background="#fff")
+    for spec in SPECS.values():
+        fig = base_figure(spec, snap.towns, style, View(112, 30, 9), "zh")
+        belows = [trace.below for trace in fig.data]
+        assert len(set(belows)) == len(belows) == len(spec.slots)
+        layers = [layer["id"] for layer in fig.layout.map.style["layers"]]
+        assert layers[: len(style["layers"])] == [layer["id"] for layer in style["layers"]]
+        assert layers[len(style["layers"]) :] == belows
+        anchors = fig.layout.map.style["layers"][len(style["layers"]) :]
+        assert {(a["type"], a["layout"]["visibility"]) for a in anchors} == {("background", "none")}
+    assert len(style["layers"]) == 1  # the caller's style is left as it was
