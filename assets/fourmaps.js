@@ -278,9 +278,10 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
    an update each of a map's sources finishes in turn, and MapLibre painted a frame for
    each: 6-7 frames per map per township pick, and with no GPU each frame is also read
    back from WebGL for the compositor (~40 ms a map). While the map is not being moved
-   and has tiles still loading, its painter waits (for at most HOLD_MS, then paints what
-   it has); labels appear at once instead of fading in over further frames. A person
-   panning or zooming sees every frame as before. */
+   and has tiles still loading, or labels that just arrived and are placed again in the
+   next frame, its painter waits (for at most HOLD_MS, then paints what it has); labels
+   appear at once instead of fading in over further frames. A person panning or zooming
+   sees every frame as before. */
 (function () {
   const HOLD_MS = 1000;
   const held = new WeakSet();
@@ -292,12 +293,19 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
     map._fadeDuration = 0;
     const render = painter.render;
     let since = null;
+    let again = null;
     painter.render = function (style, options) {
-      if (!map.isMoving() && !map.loaded()) {
+      // Tiles still loading, or labels just arrived (MapLibre places them again next frame).
+      if (!map.isMoving() && (!map.loaded() || map._placementDirty)) {
         const now = performance.now();
         if (since === null) since = now;
         if (now - since < HOLD_MS) {
-          setTimeout(function () { map.triggerRepaint(); }, 50);  // look again soon
+          if (again === null) {  // look again soon, unless a frame was painted meanwhile
+            again = setTimeout(function () {
+              again = null;
+              if (since !== null) map.triggerRepaint();
+            }, 50);
+          }
           return;
         }
       }

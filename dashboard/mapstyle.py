@@ -144,8 +144,9 @@ def map_style(
     -------
     dict
         A style with version 8, a non-empty ``sources``, a ``background``
-        layer (plus a ``raster`` layer with tiles), ``font-faces`` and no
-        ``glyphs``. Equal arguments give an equal dict with the same key order.
+        layer (plus a ``raster`` layer with tiles), ``font-faces``, no
+        ``glyphs`` and no eased transitions. Equal arguments give an equal dict
+        with the same key order.
     """
     sources: dict[str, dict] = {
         EMPTY_SOURCE: {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}},
@@ -162,6 +163,9 @@ def map_style(
     return {
         "version": 8,
         "name": "fourmaps",
+        # No eased paint changes: plotly re-sets paint properties at every update, and
+        # each eased change repaints the map for 300 ms (a costly frame without a GPU).
+        "transition": {"duration": 0, "delay": 0},
         "sources": sources,
         "layers": layers,
         "font-faces": font_faces(asset_url, first_face),

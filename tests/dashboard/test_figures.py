@@ -160,3 +160,9 @@ def test_every_trace_goes_under_an_anchor_of_its_own(snap):
         anchors = fig.layout.map.style["layers"][len(style["layers"]) :]
         assert {(a["type"], a["layout"]["visibility"]) for a in anchors} == {("background", "none")}
     assert len(style["layers"]) == 1  # the caller's style is left as it was
+
+
+def test_paint_changes_are_not_eased():
+    """plotly re-sets paint properties at every update; an eased change would repaint
+    each map for 300 ms, a costly frame each without a GPU."""
+    assert map_style(None, "", background="#fff")["transition"] == {"duration": 0, "delay": 0}
