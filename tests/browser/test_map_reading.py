@@ -485,7 +485,12 @@ def test_a_township_pick_keeps_every_drawn_traces_layers_in_place(new_page, serv
             was = {t["uid"] for t in before[id_]["traces"] if t["drawn"]}
             kept = {t["uid"] for t in got["traces"] if t["drawn"]} & was
             assert len(kept) >= 3, (id_, got["traces"])  # outlines, names and points at least
-            removed = {layer.split("-")[3] for layer in got["removed"]}
+            prefix = "plotly-trace-layer-"  # (not the page's own text warm-up layer)
+            removed = {
+                layer.removeprefix(prefix).split("-")[0]
+                for layer in got["removed"]
+                if layer.startswith(prefix)
+            }
             assert removed.isdisjoint(kept), (id_, got["removed"])
             layers = got["layers"]
             for n, trace in enumerate(got["traces"]):
