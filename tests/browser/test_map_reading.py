@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -109,6 +110,20 @@ def hovered_at(page: Any, graph_id: str, lon: float, lat: float, expect: str) ->
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(f"({HOVERED_JS})({graph_id!r}) === {expect!r}", timeout=1_500)
     return page.evaluate(HOVERED_JS, graph_id)
+
+
+UIREVISION_JS = "() => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
+
+
+def add_township(page: Any, town: pd.Series) -> None:
+    """Add a township to the filter as a person does; return once the maps got their
+    new figures (their uirevision names the townships shown)."""
+    old = page.evaluate(UIREVISION_JS)
+    page.click("#filter-townships")
+    page.keyboard.type(town["name"])
+    page.get_by_role("option", name=town["name"], exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"(old) => ({UIREVISION_JS})() !== old", arg=old, timeout=30_000)
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "laptop"])
@@ -264,15 +279,7 @@ def test_a_township_pick_fetches_only_the_stores_own_characters(new_page, server
     page.goto(server + "/")
     wait_for_maps_drawn(page, MAPS, timeout=120)
     town = store.read("townships").iloc[6]
-    page.click("#filter-townships")
-    page.keyboard.type(town["name"])
-    page.get_by_role("option", name=town["name"], exact=True).click()
-    page.keyboard.press("Escape")
-    page.wait_for_function(
-        "() => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
-        f" === '{town['code']}'",
-        timeout=30_000,
-    )
+    add_township(page, town)
     wait_for_maps_drawn(page, MAPS, timeout=120)
     names = {url: size for url, size in fonts.items() if "/_fourmaps/fonts/" in url}
     assert len(names) == 1, fonts
@@ -287,10 +294,7 @@ def test_a_township_pick_fetches_only_the_stores_own_characters(new_page, server
 def test_filters_live_in_the_url_through_a_language_switch_and_back(new_page, server, store):
     page = open_page(new_page, server, "/")
     town = store.read("townships").iloc[4]
-    page.click("#filter-townships")
-    page.keyboard.type(town["name"])
-    page.get_by_role("option", name=town["name"], exact=True).click()
-    page.keyboard.press("Escape")
+    add_township(page, town)
     page.wait_for_function("() => location.search.includes('township=')", timeout=20_000)
     page.get_by_label("低风险").uncheck()
     page.wait_for_function("() => !location.search.includes('low')", timeout=20_000)
@@ -466,19 +470,7 @@ def test_a_township_pick_keeps_every_drawn_traces_layers_in_place(new_page, serv
     for town in (towns.iloc[3], towns.iloc[9]):
         before = {id_: page.evaluate(LAYERS_JS, id_) for id_ in MAPS}
         page.evaluate(WATCH_LAYERS_JS, MAPS)
-        uirevision = page.evaluate(
-            "() => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
-        )
-        page.click("#filter-townships")
-        page.keyboard.type(town["name"])
-        page.get_by_role("option", name=town["name"], exact=True).click()
-        page.keyboard.press("Escape")
-        page.wait_for_function(
-            "(old) => document.querySelector('#map-risk .js-plotly-plot').layout.uirevision"
-            " !== old",
-            arg=uirevision,
-            timeout=30_000,
-        )
+        add_township(page, town)
         wait_for_maps_drawn(page, MAPS, timeout=120)
         for id_ in MAPS:
             got = page.evaluate(LAYERS_JS, id_)
