@@ -324,8 +324,10 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
    before it: so at every township pick the outlines, the names and more were rebuilt. A
    hidden trace gets a name of its own before the lookup. */
 (function () {
+  let patched = false;
   function patch(subplot) {
     const proto = Object.getPrototypeOf(subplot);
+    patched = true;
     if (proto.__fourmapsBelow || typeof proto.fillBelowLookup !== "function") return;
     proto.__fourmapsBelow = true;
     const fill = proto.fillBelowLookup;
@@ -339,5 +341,8 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
       return fill.call(this, calcData, fullLayout);
     };
   }
-  setInterval(function () { fourmapsSubplots().forEach(patch); }, 250);
+  const look = setInterval(function () {  // once: every map subplot shares the prototype
+    fourmapsSubplots().forEach(patch);
+    if (patched) clearInterval(look);
+  }, 250);
 })();

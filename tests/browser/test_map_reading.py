@@ -24,7 +24,7 @@ import pytest
 import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from dashboard.figures import SPECS
+from dashboard.figures import SLOT_ANCHOR, SPECS
 from dashboard.labels import map_name
 from layers.risks import is_overdue
 from store import Store
@@ -491,6 +491,7 @@ def test_a_township_pick_keeps_every_drawn_traces_layers_in_place(new_page, serv
                     continue
                 at = [i for i, name in enumerate(layers) if name == trace["meta"]]
                 assert at, (id_, trace)
-                low = layers.index(f"slot-{n - 1}") if n else -1
-                assert low < min(at) and max(at) < layers.index(f"slot-{n}"), (id_, trace)
+                low = layers.index(f"{SLOT_ANCHOR}{n - 1}") if n else -1
+                high = layers.index(f"{SLOT_ANCHOR}{n}")
+                assert low < min(at) and max(at) < high, (id_, trace)
     assert page.console_errors == []
