@@ -237,11 +237,48 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
   return fourmapsSetUrl(params, true);
 };
 
-/* Warm each map's text pipeline while the page is idle. The first label a MapLibre map
-   ever draws costs ~2 s here in software WebGL (its symbol shaders and glyph atlas; the
-   font file itself loads in ~5 ms), and at city zoom the first labels come with the first
-   township pick. So once a map has drawn, it draws one nearly transparent character in
-   the app's font, then removes it. */
+/* The filter again once the maps have drawn it: what the panels beside the maps (their
+   tables, the ledger's figures, export links) take as their filter. So a township pick
+   asks the server for the maps alone, and the browser draws them before it renders the
+   panels. A newer filter meanwhile drops this one; after WAIT_MS the panels follow
+   whatever the maps are doing. */
+(function () {
+  const WAIT_MS = 4000;
+  const LOADING = '[data-dash-is-loading="true"]';
+  let asked = 0;
+  function busy() {
+    const graphs = Array.from(document.querySelectorAll(".map-graph"));
+    if (graphs.some(function (g) {
+      return g.closest(LOADING) || g.querySelector(LOADING + ", .dash-graph--pending");
+    })) return true;
+    const maps = fourmapsMaps();
+    return maps.length < graphs.length || maps.some(function (m) {
+      return !m.loaded() || m.isMoving() || m._placementDirty || m._frameRequest;
+    });
+  }
+  window.dash_clientside.fourmaps.afterMaps = function (filter) {
+    const mine = ++asked;
+    const until = performance.now() + WAIT_MS;
+    return new Promise(function (resolve, reject) {
+      let calm = 0;  // looks in a row that found the maps done (one could fall between steps)
+      (function look() {
+        if (mine !== asked) return reject(window.dash_clientside.PreventUpdate);
+        calm = busy() ? 0 : calm + 1;
+        if (calm >= 2 || performance.now() > until) return resolve(filter);
+        setTimeout(look, 50);
+      })();
+    });
+  };
+})();
+
+/* Warm each map's text and marker pipelines while the page is idle. The first label a
+   MapLibre map ever draws costs ~2 s here in software WebGL (its symbol shaders and glyph
+   atlas; the font file itself loads in ~5 ms), and at city zoom the first labels come
+   with the first township pick. So do the first markers of a fixed size: the city's
+   bubbles are sized by their data and a township's points are not, and each kind needs
+   a WebGL program of its own (~30 ms a map to link). So once a map has drawn, it draws
+   one nearly transparent character in the app's font and one such dot, then removes
+   them. */
 (function () {
   const warmed = new WeakSet();
   function warm(map) {
@@ -256,8 +293,12 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
       map.addLayer({ id: id, type: "symbol", source: id, layout: {
         "text-field": "镇", "text-font": ["Open Sans Regular"], "text-size": 12,
         "text-allow-overlap": true }, paint: { "text-opacity": 0.01 } });
+      map.addLayer({ id: id + "-dot", type: "circle", source: id,
+        paint: { "circle-radius": 1, "circle-opacity": 0.01 } });
       map.once("idle", function () {
-        if (map.getLayer(id)) map.removeLayer(id);
+        [id + "-dot", id].forEach(function (layer) {
+          if (map.getLayer(layer)) map.removeLayer(layer);
+        });
         if (map.getSource(id)) map.removeSource(id);
       });
     };

@@ -271,7 +271,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     @app.callback(
         Output(ids.FILES_EXPORTS, "children"),
         Input(ids.FILES_LAYER, "value"),
-        Input(ids.FILTER, "data"),
+        Input(ids.FILTER_LATE, "data"),
         State(ids.LANG, "data"),
     )
     def exports(layer: str, flt: dict | None, lang: str) -> list:

@@ -414,7 +414,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="fourmapsLedger", function_name="refresh"),
         Output(ids.RISK_TABLE_REFRESHED, "title"),
-        Input(ids.FILTER, "data"),
+        Input(ids.FILTER_LATE, "data"),
         Input(ids.RISK_TABLE_PICKED, "data"),
         Input(ids.RISK_TABLE_STATUS, "value"),
         Input(ids.RISK_TABLE_FLAGS, "value"),
@@ -447,7 +447,7 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
     @app.callback(
         Output(ids.RISK_TABLE_FIGURES, "children"),
         Output(ids.LEDGER_TREND, "figure"),
-        Input(ids.FILTER, "data"),
+        Input(ids.FILTER_LATE, "data"),
         Input(ids.REVS, "data"),
         State(ids.LANG, "data"),
     )

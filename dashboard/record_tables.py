@@ -452,7 +452,7 @@ def _register_table(app: dash.Dash, store: Store, spec: TableSpec) -> None:
     @app.callback(
         Output(ids.table(kind), "rowData"),
         Output(ids.table_part(kind, "revs"), "data"),
-        Input(ids.FILTER, "data"),
+        Input(ids.FILTER_LATE, "data"),
         Input(ids.REVS, "data"),
         Input(ids.table_part(kind, "picked"), "data"),
         Input(ids.table_part(kind, "toggle"), "aria-expanded"),

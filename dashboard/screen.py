@@ -164,12 +164,11 @@ def status(data: PageData, settings: Settings, lang: str) -> html.Div:
 
 def hidden_state(data: PageData, settings: Settings) -> list:
     """The stores and the poll every screen carries."""
+    flt = filter_data(data.sel.filter) | ({"follow": True} if data.follows_level else {})
     return [
         dcc.Store(id=ids.SCREEN, data=data.screen),
-        dcc.Store(
-            id=ids.FILTER,
-            data=filter_data(data.sel.filter) | ({"follow": True} if data.follows_level else {}),
-        ),
+        dcc.Store(id=ids.FILTER, data=flt),
+        dcc.Store(id=ids.FILTER_LATE, data=flt),
         dcc.Store(id=ids.STATE, data=data.state),
         dcc.Store(
             id=ids.REVS,

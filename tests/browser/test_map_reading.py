@@ -14,6 +14,7 @@ Screenshots go to ``test-output/reading/``.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pytest
 import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard import ids
 from dashboard.figures import SLOT_ANCHOR, SPECS
 from dashboard.labels import map_name
 from layers.risks import is_overdue
@@ -494,4 +496,49 @@ def test_a_township_pick_keeps_every_drawn_traces_layers_in_place(new_page, serv
                 low = layers.index(f"{SLOT_ANCHOR}{n - 1}") if n else -1
                 high = layers.index(f"{SLOT_ANCHOR}{n}")
                 assert low < min(at) and max(at) < high, (id_, trace)
+    assert page.console_errors == []
+
+
+def test_a_township_pick_draws_the_maps_before_the_panels(new_page, server, store):
+    """The maps are what a pick is for: the page asks the server for them alone and draws
+    them, and only then asks for the panels beside them (the ledger's figures and
+    trend, its rows, the tables), for the township picked."""
+    page = open_page(new_page, server, "/")
+    seen: list[tuple[str, dict]] = []
+
+    def record(what: str) -> Any:
+        def on(request: Any) -> None:
+            if "/_dash-update-component" in request.url:
+                seen.append((what, json.loads(request.post_data or "{}")))
+
+        return on
+
+    page.on("request", record("asked"))
+    page.on("requestfinished", record("answered"))
+    town = store.read("townships").iloc[3]
+    add_township(page, town)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+
+    def at(what: str) -> list[int]:
+        outputs = (ids.RISK_TABLE_FIGURES, "-table.rowData", "risk-table.getRows")
+        return [
+            n
+            for n, (w, body) in enumerate(seen)
+            if w == what and any(out in body["output"] for out in outputs)
+        ]
+
+    for _ in range(150):  # the panels' five answers: the ledger's figures, rows, 3 tables
+        if len(at("answered")) >= 5:
+            break
+        page.wait_for_timeout(100)
+    maps_answered = [n for n, (w, body) in enumerate(seen)
+                     if w == "answered" and "map-risk.figure" in body["output"]]  # fmt: skip
+    panels = at("asked")
+    order = [(w, body["output"][:60]) for w, body in seen]
+    assert maps_answered and len(panels) == 5, order
+    assert min(panels) > maps_answered[0], order
+    for n in panels:
+        for given in seen[n][1]["inputs"]:
+            if given["id"] == ids.FILTER_LATE:
+                assert given["value"]["townships"] == [town["code"]], order[n]
     assert page.console_errors == []
