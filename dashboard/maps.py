@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -335,7 +336,7 @@ _fonts: dict[tuple, fontsubset.NamesFont] = {}  # by revisions: the same data, t
 
 def page_font(snap: Snapshot) -> fontsubset.NamesFont:
     """The subset of the characters of the snapshot's text (see dashboard.fontsubset)."""
-    key = tuple(sorted((layer, rev.revision) for layer, rev in snap.revisions.items()))
+    key = tuple(sorted(snap.revisions.items()))  # (when too: another store, the same counts)
     font = _fonts.get(key)
     if font is None:
         frames = [snap.towns, snap.district, snap.risk, snap.materials, snap.forces, snap.command]
@@ -565,8 +566,15 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
 def _register_fonts(app: dash.Dash, store: Store) -> None:
     """Serve the subsets pages name in their styles (content-hashed: cached for good), and
     ``names.css``, the page's ``@font-face`` of the current one, linked in every page's
-    head (so the first paint already knows it: no race with the GB2312 file)."""
+    head (so the first paint already knows it: no race with the GB2312 file). The current
+    subset is built as the app starts, so the first page's names need not wait for it."""
     app.config.external_stylesheets.append(app.get_relative_path(fontsubset.ROUTE + "names.css"))
+
+    def build_current() -> None:
+        with contextlib.suppress(StoreUnavailable):
+            fontsubset.subset_bytes(page_font(snapshot(store)).characters)
+
+    threading.Thread(target=build_current, name="names-font", daemon=True).start()
 
     @app.server.route(fontsubset.ROUTE + "names.css")
     def names_css() -> flask.Response:

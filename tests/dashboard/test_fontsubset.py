@@ -4,12 +4,17 @@ and a township pick fetches a font of the store's own characters, not GB2312's 2
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 
+from config import Settings
 from dashboard import fontsubset
 from dashboard.mapstyle import FONT_FILES, map_style, parse_ranges
+from layers.snapshot import snapshot
+from store import open_store
 from tests.browser.conftest import ROOT
+from tests.handmade import handmade_frames
 
 ttlib = pytest.importorskip("fontTools.ttLib")
 
@@ -67,3 +72,26 @@ def test_the_subset_is_named_by_its_characters():
     )
     css = one.css()
     assert one.name in css and "Noto Sans SC Local" in css and "U+5E73" in css
+
+
+def test_the_app_builds_the_stores_subset_as_it_starts(tmp_path):
+    """The first page's names need not wait ~2 s for their font: as the app starts it
+    builds the subset of its store's characters, before any page asks for it."""
+    from dashboard.app import create_app
+    from dashboard.maps import page_font
+
+    frames = handmade_frames()
+    frames["townships"].loc[0, "name"] = "鑫垚镇"  # characters no other test's store has
+    store = open_store(f"sqlite:///{tmp_path / 'fourmaps.sqlite'}")
+    store.replace_all(frames)
+    font = page_font(snapshot(store))
+    assert "鑫" in font.characters and not fontsubset.ready(font.characters)
+    env = {"DATABASE_URL": store.url, "FOURMAPS_INSTANCE_DIR": str(tmp_path / "instance")}
+    create_app(Settings.from_env(env | {"FOURMAPS_SEED_DEMO": "0"}), store)
+    for _ in range(600):
+        if fontsubset.ready(font.characters):
+            break
+        time.sleep(0.05)
+    assert fontsubset.ready(font.characters)
+    assert "鑫" in {chr(p) for p in cmap_of(fontsubset.subset_bytes(font.characters))}
+    store.engine.dispose()
