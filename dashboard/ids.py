@@ -36,6 +36,11 @@ def map_graph(kind: str) -> str:
     return f"map-{kind}"
 
 
+def map_moved(kind: str) -> str:
+    """The dcc.Store of one map's relayoutData when it was moved (not a mere resize)."""
+    return f"moved-{kind}"
+
+
 def map_view(kind: str) -> str:
     """The dcc.Store remembering what one map shows: totals, all points, or a window."""
     return f"view-{kind}"

@@ -600,10 +600,20 @@ def _register_fonts(app: dash.Dash, store: Store) -> None:
 
 
 def _register_viewport(app: dash.Dash, store: Store, kind: str) -> None:
+    # Only a move goes to the server: a graph also reports each resize ({"autosize":
+    # true}, four at the end of every page's first render), which changes nothing here.
+    app.clientside_callback(
+        "function (r) { return r && ('map.center' in r || 'map.zoom' in r) ? r"
+        " : window.dash_clientside.no_update; }",
+        Output(ids.map_moved(kind), "data"),
+        Input(ids.map_graph(kind), "relayoutData"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(ids.map_graph(kind), "figure", allow_duplicate=True),
         Output(ids.map_view(kind), "data", allow_duplicate=True),
-        Input(ids.map_graph(kind), "relayoutData"),
+        Input(ids.map_moved(kind), "data"),
         State(ids.map_view(kind), "data"),
         State(ids.FILTER, "data"),
         State(ids.LANG, "data"),

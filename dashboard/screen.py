@@ -177,6 +177,7 @@ def hidden_state(data: PageData, settings: Settings) -> list:
         dcc.Store(id=ids.LAST_OK, data=data.snap.read_at.isoformat()),
         dcc.Store(id=ids.EDITING, data=None),  # a form is open: clicks on points leave it be
         *[dcc.Store(id=ids.map_view(kind), data=data.views[kind]) for kind in MAP_KINDS],
+        *[dcc.Store(id=ids.map_moved(kind)) for kind in MAP_KINDS],
         dcc.Interval(id=ids.POLL, interval=int(settings.poll_seconds * 1000)),
     ]
 

@@ -542,3 +542,41 @@ def test_a_township_pick_draws_the_maps_before_the_panels(new_page, server, stor
             if given["id"] == ids.FILTER_LATE:
                 assert given["value"]["townships"] == [town["code"]], order[n]
     assert page.console_errors == []
+
+
+def test_only_a_move_asks_for_a_maps_content_again(new_page, server):
+    """A graph reports each of its resizes as relayoutData ({"autosize": true}): four at
+    the end of every first render, more when the window changes. Only a pan or a zoom
+    asks the server for the map's content again."""
+    page = new_page(1920, 1080)
+    sign_in(page, server)
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            asked.append(json.loads(r.post_data or "{}")["output"])
+            if "/_dash-update-component" in r.url
+            else None
+        ),
+    )
+    page.goto(server + "/")
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.wait_for_function(
+        "() => document.querySelector('#map-forces .js-plotly-plot')._fullLayout.width < 700"
+    )
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    views = [out for out in asked if "view-" in out]
+    assert views == [], views
+    lon, lat, zoom = page.evaluate(MAP_VIEW_JS, "map-forces")
+    page.evaluate(
+        """([lon, lat, zoom]) => Plotly.relayout(
+             document.querySelector('#map-forces .js-plotly-plot'),
+             {'map.center': {lon, lat}, 'map.zoom': zoom})""",
+        [lon + 0.02, lat, zoom + 1],
+    )
+    page.wait_for_function("() => location.search.includes('view=forces')", timeout=20_000)
+    wait_for_maps_drawn(page, MAPS, timeout=120)
+    views = [out for out in asked if "view-" in out]
+    assert len(views) == 1 and "view-forces" in views[0], views
+    assert page.console_errors == []
