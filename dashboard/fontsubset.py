@@ -14,8 +14,9 @@ and panel.
 So each page names such a subset first in its map style and its CSS, and
 the GB2312 file after it: a character the subset lacks (a name added after
 the page loaded) is still drawn, from the big file. The subset is built from
-``cjk.woff2`` in ~0.3 s, once per set of characters (its URL holds their
-hash, so browsers cache it for good), and rebuilt when the text changes.
+``cjk.woff2`` in ~1.6 s, once per set of characters (its URL holds their
+hash, so browsers cache it for good): as the app starts, and again when the
+text changes.
 """
 
 from __future__ import annotations
