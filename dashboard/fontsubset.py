@@ -151,7 +151,7 @@ _built: dict[str, bytes] = {}  # characters -> woff2, the last few subsets built
 
 
 def subset_bytes(text: str) -> bytes:
-    """A woff2 of ``cjk.woff2``'s glyphs for the characters of ``text`` (~2.5 s to build;
+    """A woff2 of ``cjk.woff2``'s glyphs for the characters of ``text`` (~1.6 s to build;
     a request that comes while it is built waits for it rather than building it again)."""
     with _building:
         got = _built.get(text)
