@@ -238,11 +238,10 @@ window.dash_clientside.fourmaps.filterToUrl = function (filter) {
 };
 
 /* The filter again once the maps have drawn it: what the panels beside the maps (their
-   tables, the ledger's figures, export links) take as their filter (null until the
-   first maps are drawn). So a page's first render and a township pick ask the server
-   for the maps alone, and the browser draws them before it renders the panels. A newer
-   filter meanwhile drops this one; after WAIT_MS the panels follow whatever the maps are
-   doing. */
+   tables, the ledger's figures, export links) take as their filter. So a township pick
+   asks the server for the maps alone, and the browser draws them before it renders the
+   panels. A newer filter meanwhile drops this one; after WAIT_MS the panels follow
+   whatever the maps are doing. */
 (function () {
   const WAIT_MS = 4000;
   const LOADING = '[data-dash-is-loading="true"]';

@@ -6,7 +6,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
        reader is. */
     refresh: function (_filter, _picked, _statuses, _flags, _revs, gridId) {
       const nc = window.dash_clientside.no_update;
-      if (!_filter) return nc;  // the maps are not drawn yet (filter-late)
       const grids = window.dash_ag_grid;
       if (!grids || !grids.getApi) return nc;
       const fired = (window.dash_clientside.callback_context.triggered || [])

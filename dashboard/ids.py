@@ -16,7 +16,7 @@ STATE = "data-state"  # the revisions and filter the maps were drawn from
 REVS = "data-revisions"  # the newest revisions the poll has seen
 LAST_OK = "data-last-ok"  # when the poll last reached the database
 FILTER = "filter"  # the filter in force: {"townships": [...], "level": n, "grades": [...]}
-FILTER_LATE = "filter-late"  # the filter once the maps drew it (null until then)
+FILTER_LATE = "filter-late"  # the same filter once the maps have drawn it: the panels' input
 
 TOWNSHIPS = "filter-townships"
 LEVEL = "filter-level"

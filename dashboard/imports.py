@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 
 import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
 from auth import Forbidden, Principal, Unauthenticated, can
 from config import Settings
@@ -276,8 +275,6 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         State(ids.LANG, "data"),
     )
     def exports(layer: str, flt: dict | None, lang: str) -> list:
-        if flt is None:  # the maps are not drawn yet (filter-late)
-            raise PreventUpdate
         return export_links(layer or "risk_points", flt, lang)
 
 

@@ -450,11 +450,8 @@ def register(app: dash.Dash, store: Store, settings: Settings) -> None:
         Input(ids.FILTER_LATE, "data"),
         Input(ids.REVS, "data"),
         State(ids.LANG, "data"),
-        prevent_initial_call=True,  # filter-late comes once the maps are drawn
     )
     def ledger_figures(flt: dict, _revs: dict, lang: str) -> tuple:
-        if flt is None:  # the maps are not drawn yet (filter-late)
-            raise PreventUpdate
         towns = filter_from(flt).townships
         try:
             towns = list(towns) if towns is not None else None

@@ -186,12 +186,13 @@ def register(app: dash.Dash) -> None:
             prevent_initial_call=True,
         )
     # The panels beside the maps (tables, the ledger's figures, export links) follow the
-    # filter once the maps have drawn it: a page's first render and a pick ask for the
-    # maps alone first, and the browser draws them before it renders the panels.
+    # filter once the maps have drawn it: a pick asks for the maps alone first, and
+    # the browser draws them before it renders the panels.
     app.clientside_callback(
         ClientsideFunction(namespace="fourmaps", function_name="afterMaps"),
         Output(ids.FILTER_LATE, "data"),
         Input(ids.FILTER, "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction(namespace="fourmaps", function_name="filterToUrl"),

@@ -465,9 +465,8 @@ def _register_table(app: dash.Dash, store: Store, spec: TableSpec) -> None:
         """The table was opened, or while open the filter, the pick or this table's
         layer changed: every row again (the grid keeps its sort, filters and
         selection: rows are known by their code). A closed table, or another layer's
-        change (a ledger step, an incident), sends nothing; nor before the page's
-        first maps are drawn (filter-late is null)."""
-        if opened != "true" or flt is None:
+        change (a ledger step, an incident), sends nothing."""
+        if opened != "true":
             raise PreventUpdate
         if dash.ctx.triggered_id == ids.REVS and not layer_changed(kind, revs, drawn):
             raise PreventUpdate

@@ -168,7 +168,7 @@ def hidden_state(data: PageData, settings: Settings) -> list:
     return [
         dcc.Store(id=ids.SCREEN, data=data.screen),
         dcc.Store(id=ids.FILTER, data=flt),
-        dcc.Store(id=ids.FILTER_LATE, data=None),  # set once the first maps are drawn
+        dcc.Store(id=ids.FILTER_LATE, data=flt),
         dcc.Store(id=ids.STATE, data=data.state),
         dcc.Store(
             id=ids.REVS,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -505,9 +504,6 @@ def test_a_township_pick_draws_the_maps_before_the_panels(new_page, server, stor
     them, and only then asks for the panels beside them (the ledger's figures and
     trend, its rows, the tables), for the township picked."""
     page = open_page(new_page, server, "/")
-    # The first render's panels (they follow once its maps are drawn) have answered.
-    page.wait_for_selector(f"#{ids.RISK_TABLE_FIGURES} *", state="attached", timeout=30_000)
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
     seen: list[tuple[str, dict]] = []
 
     def record(what: str) -> Any:
@@ -583,34 +579,4 @@ def test_only_a_move_asks_for_a_maps_content_again(new_page, server):
     wait_for_maps_drawn(page, MAPS, timeout=120)
     views = [out for out in asked if "view-" in out]
     assert len(views) == 1 and "view-forces" in views[0], views
-    assert page.console_errors == []
-
-
-def test_a_first_render_draws_the_maps_before_the_panels(new_page, server):
-    """The page's first render asks for the panels beside the maps (the ledger's
-    figures, the export links) only once its maps are drawn, with the page's filter."""
-    page = new_page(1920, 1080)
-    sign_in(page, server)
-    asked: list[tuple[float, dict]] = []
-    page.on(
-        "request",
-        lambda r: (
-            asked.append((time.time(), json.loads(r.post_data or "{}")))
-            if "/_dash-update-component" in r.url
-            else None
-        ),
-    )
-    page.goto(server + "/?level=all")
-    drawn = wait_for_maps_drawn(page, MAPS, timeout=120)
-    first_drawn = page.evaluate("performance.timeOrigin") / 1000 + min(drawn.values())
-    for _ in range(150):
-        panels = [(at, body) for at, body in asked if ids.RISK_TABLE_FIGURES in body["output"]]
-        if panels:
-            break
-        page.wait_for_timeout(100)
-    assert panels, [body["output"][:60] for _, body in asked]
-    at, body = panels[0]
-    assert at > first_drawn - 0.3, (at - first_drawn, [b["output"][:40] for _, b in asked])
-    late = [given["value"] for given in body["inputs"] if given["id"] == ids.FILTER_LATE]
-    assert late and late[0]["level"] is None, late
     assert page.console_errors == []
